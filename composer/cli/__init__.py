@@ -1,0 +1,1 @@
+"""The `compose` command: argument parsing, one verb per module, and the only printing."""

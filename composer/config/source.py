@@ -1,0 +1,240 @@
+"""Read YAML keeping where every key and item came from.
+
+The only module that imports yaml for compose files. Mappings become MarkedDict and
+sequences MarkedList: ordinary dicts and lists that also remember the Mark (file,
+line, column) of each key/item, so later stages can say `compose.yaml:14:5:
+services.web.ports[0]: ...`. Scalars stay plain Python values.
+
+Compose's `!reset` and `!override` tags become Reset/Override wrappers that merge.py
+unwraps. Duplicate keys are an error (as in Compose v2). Exponential alias expansion
+("billion laughs") and oversized files are refused before anything walks the tree.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+
+from composer.errors import ComposeError, Location, Problem
+
+MAX_FILE_BYTES = 16 * 1024 * 1024
+MAX_EXPANDED_NODES = 2_000_000  # a 1,000-service file is ~100k nodes
+
+_BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+@dataclass(frozen=True)
+class Mark:
+    file: str | None
+    line: int  # 1-based
+    column: int  # 1-based
+
+    def location(self, key_path: str = "") -> Location:
+        return Location(self.file, self.line, self.column, key_path)
+
+
+NO_MARK = Mark(None, 0, 0)
+
+
+class MarkedDict(dict):
+    """A dict that remembers the Mark of itself and of each of its keys."""
+
+    __slots__ = ("mark", "key_marks")
+
+    def __init__(self, *args: Any, mark: Mark = NO_MARK, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.mark = mark
+        self.key_marks: dict[Any, Mark] = {}
+
+    def mark_of(self, key: Any) -> Mark:
+        return self.key_marks.get(key, self.mark)
+
+
+class MarkedList(list):
+    """A list that remembers the Mark of itself and of each item."""
+
+    __slots__ = ("mark", "item_marks")
+
+    def __init__(self, *args: Any, mark: Mark = NO_MARK) -> None:
+        super().__init__(*args)
+        self.mark = mark
+        self.item_marks: list[Mark] = []
+
+    def mark_of(self, index: int) -> Mark:
+        if 0 <= index < len(self.item_marks):
+            return self.item_marks[index]
+        return self.mark
+
+
+@dataclass
+class Reset:
+    """`!reset` — drop whatever earlier files said for this key."""
+
+    value: Any
+    mark: Mark = NO_MARK
+
+
+@dataclass
+class Override:
+    """`!override` — replace the earlier value instead of merging with it."""
+
+    value: Any
+    mark: Mark = NO_MARK
+
+
+def mark_of(container: Any, key: Any) -> Mark:
+    """The Mark of `container[key]` when known, else of the container, else NO_MARK."""
+    if isinstance(container, (MarkedDict, MarkedList)):
+        return container.mark_of(key)
+    return NO_MARK
+
+
+@dataclass
+class Source:
+    """One compose file as read: its path (or '-' / a label) and its data."""
+
+    path: str
+    data: Any
+
+
+def _mark(node: yaml.Node, file: str | None) -> Mark:
+    return Mark(file, node.start_mark.line + 1, node.start_mark.column + 1)
+
+
+class _MarkingLoader(_BaseLoader):  # type: ignore[misc, valid-type]
+    file_label: str | None = None
+
+    def construct_marked_mapping(self, node: yaml.MappingNode) -> MarkedDict:
+        self.flatten_mapping(node)  # YAML merge keys (<<)
+        result = MarkedDict(mark=_mark(node, self.file_label))
+        seen: dict[Any, Mark] = {}  # explicit keys only
+        for key_node, value_node in node.value:
+            key = self.construct_object(key_node, deep=True)
+            if isinstance(key, (list, dict)):
+                raise _problem(key_node, self.file_label, "a mapping key must be a scalar")
+            key_mark = _mark(key_node, self.file_label)
+            if not getattr(key_node, "_from_merge", False):
+                if key in seen:
+                    raise _problem(
+                        key_node,
+                        self.file_label,
+                        f"mapping key {key!r} already defined at line {seen[key].line}",
+                        "remove one of them",
+                    )
+                seen[key] = key_mark
+            result[key] = self.construct_object(value_node, deep=True)
+            result.key_marks[key] = key_mark
+        return result
+
+    def construct_marked_sequence(self, node: yaml.SequenceNode) -> MarkedList:
+        result = MarkedList(mark=_mark(node, self.file_label))
+        for child in node.value:
+            result.append(self.construct_object(child, deep=True))
+            result.item_marks.append(_mark(child, self.file_label))
+        return result
+
+    def flatten_mapping(self, node: yaml.MappingNode) -> None:
+        # Keys brought in by `<<` may repeat the mapping's own keys (the later, explicit
+        # ones win): only repeats among the explicit keys are duplicates.
+        explicit = {id(key_node) for key_node, _ in node.value}
+        super().flatten_mapping(node)
+        for key_node, _ in node.value:
+            if id(key_node) not in explicit:
+                key_node._from_merge = True  # type: ignore[attr-defined]
+
+
+def _construct_tagged(wrapper: type):
+    def construct(loader: _MarkingLoader, node: yaml.Node) -> Any:
+        if isinstance(node, yaml.MappingNode):
+            value = loader.construct_marked_mapping(node)
+        elif isinstance(node, yaml.SequenceNode):
+            value = loader.construct_marked_sequence(node)
+        else:
+            value = loader.construct_scalar(node)
+        return wrapper(value, _mark(node, loader.file_label))
+
+    return construct
+
+
+_MarkingLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _MarkingLoader.construct_marked_mapping)
+_MarkingLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _MarkingLoader.construct_marked_sequence)
+_MarkingLoader.add_constructor("!reset", _construct_tagged(Reset))
+_MarkingLoader.add_constructor("!override", _construct_tagged(Override))
+
+
+class _ProblemError(Exception):
+    def __init__(self, problem: Problem) -> None:
+        self.problem = problem
+
+
+def _problem(node: yaml.Node, file: str | None, message: str, hint: str = "") -> _ProblemError:
+    return _ProblemError(Problem(_mark(node, file).location(), message, hint))
+
+
+def _expanded_size(root: yaml.Node) -> int:
+    """Node count with aliases expanded, memoized per node so bombs are measured cheaply."""
+    sizes: dict[int, int] = {}
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, children_done = stack.pop()
+        if id(node) in sizes:
+            continue
+        if isinstance(node, yaml.ScalarNode):
+            sizes[id(node)] = 1
+            continue
+        children = [c for pair in node.value for c in pair] if isinstance(node, yaml.MappingNode) else list(node.value)
+        if children_done:
+            total = 1 + sum(sizes.get(id(c), 1) for c in children)
+            sizes[id(node)] = min(total, MAX_EXPANDED_NODES + 1)
+            continue
+        stack.append((node, True))
+        stack.extend((c, False) for c in children if id(c) not in sizes)
+    return sizes[id(root)]
+
+
+def read_source(text: str | bytes, label: str) -> Source:
+    """Parse one YAML document. Raises ComposeError naming file, line and column."""
+    if len(text) > MAX_FILE_BYTES:
+        raise ComposeError(
+            Problem(Location(label), f"file is {len(text)} bytes, over the {MAX_FILE_BYTES} byte limit", "split it or check it is a compose file")
+        )
+    loader = _MarkingLoader(text)
+    loader.file_label = label
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return Source(label, MarkedDict(mark=Mark(label, 1, 1)))
+        if _expanded_size(node) > MAX_EXPANDED_NODES:
+            raise ComposeError(
+                Problem(
+                    _mark(node, label).location(),
+                    f"the YAML expands to more than {MAX_EXPANDED_NODES} nodes through aliases",
+                    "this looks like an alias bomb; remove the nested anchors",
+                )
+            )
+        data = loader.construct_document(node)
+    except _ProblemError as exc:
+        raise ComposeError(exc.problem) from None
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        where = Location(label, mark.line + 1, mark.column + 1) if mark else Location(label)
+        what = " ".join(filter(None, [exc.context, exc.problem]))
+        raise ComposeError(Problem(where, f"YAML syntax error: {what}", "fix the YAML syntax")) from None
+    except yaml.YAMLError as exc:
+        raise ComposeError(Problem(Location(label), f"YAML error: {exc}")) from None
+    except RecursionError:
+        raise ComposeError(Problem(Location(label), "YAML nesting is too deep")) from None
+    finally:
+        loader.dispose()
+    return Source(label, data)
+
+
+def read_file(path: str) -> Source:
+    try:
+        with open(path, "rb") as handle:
+            text = handle.read(MAX_FILE_BYTES + 1)
+    except OSError as exc:
+        raise ComposeError(Problem(Location(path), f"cannot read file: {exc.strerror}")) from None
+    return read_source(text, path)
