@@ -1,0 +1,76 @@
+"""`compose` entry point: global flags, verb dispatch, and the one place errors become exit codes.
+
+Verb modules are imported only when chosen, so `compose --help` stays fast: each
+module in VERBS exposes `add_arguments(parser)` and `run(args, globals) -> int`, and
+keeps its heavy imports inside run().
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+from composer.errors import ComposerError
+
+# verb → (module under composer.cli, one-line help). Order is the --help order.
+VERBS: dict[str, tuple[str, str]] = {
+    "config": ("config_cmd", "Parse, resolve and render the compose file in canonical format"),
+    "graph": ("graph_cmd", "Show the start order of services and ambassadors"),
+    "version": ("version_cmd", "Show the composer version"),
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="compose",
+        description="Define and run multi-container applications on runc, with ambassadors.",
+    )
+    parser.add_argument("-f", "--file", action="append", default=[], metavar="FILE", help="compose configuration file (repeatable; - for stdin)")
+    parser.add_argument("-p", "--project-name", metavar="NAME", help="project name")
+    parser.add_argument("--project-directory", metavar="DIR", help="alternate working directory (default: the first file's directory)")
+    parser.add_argument("--env-file", action="append", default=[], metavar="FILE", help="alternate environment file (repeatable)")
+    parser.add_argument("--profile", action="append", default=[], metavar="PROFILE", help="enable a profile (repeatable)")
+    parser.add_argument("--ansi", choices=("never", "always", "auto"), default="auto", help="control when to print ANSI control characters")
+    parser.add_argument("--dry-run", action="store_true", help="show what would be done; change nothing")
+    parser.add_argument("--debug", action="store_true", help="show details (and tracebacks) of errors")
+    parser.add_argument("-v", "--version", action="store_true", help="show the version and exit")
+    verbs = parser.add_subparsers(dest="verb", metavar="COMMAND")
+    for verb, (module_name, help_text) in VERBS.items():
+        sub = verbs.add_parser(verb, help=help_text, description=help_text)
+        sub.set_defaults(_module=module_name)
+        importlib.import_module(f"composer.cli.{module_name}").add_arguments(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.version:
+        from composer import __version__
+
+        print(f"composer version {__version__}")
+        return 0
+    if not args.verb:
+        parser.print_help()
+        return 0
+    from composer.cli import output
+
+    output.configure(args.ansi)
+    try:
+        return importlib.import_module(f"composer.cli.{args._module}").run(args)
+    except ComposerError as exc:
+        if args.debug:
+            raise
+        for line in exc.lines():
+            output.error(line)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        output.error("interrupted")
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

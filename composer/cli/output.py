@@ -1,0 +1,55 @@
+"""The only module that prints. Colours (colorama) only where a terminal or --ansi asks."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from typing import Any
+
+_use_color = False
+
+# Compose v2's rotation of service colours, bright first.
+SERVICE_COLORS = ("36", "33", "32", "35", "34", "96", "93", "92", "95", "94")
+
+
+def configure(ansi: str = "auto") -> None:
+    global _use_color
+    if ansi == "always":
+        _use_color = True
+    elif ansi == "never" or os.environ.get("NO_COLOR"):
+        _use_color = False
+    else:
+        _use_color = sys.stdout.isatty()
+    if _use_color and os.name == "nt":  # pragma: no cover - Linux tool; kept for completeness
+        import colorama
+
+        colorama.just_fix_windows_console()
+
+
+def colored(text: str, code: str) -> str:
+    return f"\x1b[{code}m{text}\x1b[0m" if _use_color else text
+
+
+def service_color(index: int) -> str | None:
+    return SERVICE_COLORS[index % len(SERVICE_COLORS)] if _use_color else None
+
+
+def line(text: str = "") -> None:
+    sys.stdout.write(text + "\n")
+
+
+def write(text: str) -> None:
+    sys.stdout.write(text)
+
+
+def json_line(value: Any) -> None:
+    sys.stdout.write(json.dumps(value, separators=(",", ":")) + "\n")
+
+
+def warning(text: str) -> None:
+    sys.stderr.write((colored("warning: ", "33") if _use_color else "warning: ") + text + "\n")
+
+
+def error(text: str) -> None:
+    sys.stderr.write((colored("error: ", "31") if _use_color else "error: ") + text + "\n")
