@@ -103,8 +103,32 @@ def _mark(node: yaml.Node, file: str | None) -> Mark:
     return Mark(file, node.start_mark.line + 1, node.start_mark.column + 1)
 
 
+def _yaml12_resolvers() -> dict:
+    """PyYAML resolves YAML 1.1 scalars: `no` is false and `22:22` is 1342 (base 60).
+    Compose reads YAML 1.2 (Go's yaml.v3), where both stay strings; so do we."""
+    import re
+
+    resolvers: dict = {}
+    for first, entries in yaml.resolver.Resolver.yaml_implicit_resolvers.items():
+        kept = [(tag, rx) for tag, rx in entries if tag not in ("tag:yaml.org,2002:bool", "tag:yaml.org,2002:int", "tag:yaml.org,2002:float")]
+        resolvers[first] = kept
+    rules = {
+        "tag:yaml.org,2002:bool": (re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), "tTfF"),
+        "tag:yaml.org,2002:int": (re.compile(r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$"), "-+0123456789"),
+        "tag:yaml.org,2002:float": (
+            re.compile(r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"),
+            "-+.0123456789",
+        ),
+    }
+    for tag, (regexp, firsts) in rules.items():
+        for first in firsts:
+            resolvers.setdefault(first, []).append((tag, regexp))
+    return resolvers
+
+
 class _MarkingLoader(_BaseLoader):  # type: ignore[misc, valid-type]
     file_label: str | None = None
+    yaml_implicit_resolvers = _yaml12_resolvers()
 
     def construct_marked_mapping(self, node: yaml.MappingNode) -> MarkedDict:
         self.flatten_mapping(node)  # YAML merge keys (<<)
@@ -160,6 +184,18 @@ def _construct_tagged(wrapper: type):
 
 _MarkingLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _MarkingLoader.construct_marked_mapping)
 _MarkingLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _MarkingLoader.construct_marked_sequence)
+def _construct_int(loader: _MarkingLoader, node: yaml.ScalarNode) -> int:
+    text = loader.construct_scalar(node).replace("_", "")
+    sign = -1 if text.startswith("-") else 1
+    digits = text.lstrip("+-")
+    if digits.startswith(("0o", "0x")):
+        return sign * int(digits[2:], 8 if digits[1] == "o" else 16)
+    if len(digits) > 1 and digits.startswith("0") and set(digits) <= set("01234567"):
+        return sign * int(digits, 8)  # legacy octal (file modes such as 0755), as yaml.v3 reads it
+    return sign * int(digits, 10)
+
+
+_MarkingLoader.add_constructor("tag:yaml.org,2002:int", _construct_int)
 _MarkingLoader.add_constructor("!reset", _construct_tagged(Reset))
 _MarkingLoader.add_constructor("!override", _construct_tagged(Override))
 
@@ -226,6 +262,8 @@ def read_source(text: str | bytes, label: str) -> Source:
         raise ComposeError(Problem(Location(label), f"YAML error: {exc}")) from None
     except RecursionError:
         raise ComposeError(Problem(Location(label), "YAML nesting is too deep")) from None
+    except (ValueError, TypeError) as exc:  # a scalar the constructors could not convert
+        raise ComposeError(Problem(Location(label), f"YAML value error: {exc}")) from None
     finally:
         loader.dispose()
     return Source(label, data)

@@ -14,7 +14,12 @@ class _ComposeDumper(yaml.SafeDumper):
 
 
 def _str(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
-    style = "|" if "\n" in value else None
+    if "\n" in value:
+        style = "|"
+    elif dumper.resolve(yaml.ScalarNode, value, (True, False)) != "tag:yaml.org,2002:str":
+        style = '"'  # "8080", "true", "" look like other types: quote them as Go's yaml.v3 does
+    else:
+        style = None
     return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
 
 

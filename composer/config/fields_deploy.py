@@ -1,0 +1,88 @@
+"""`deploy:` — replicas, resources, restart policy and labels; the swarm-only parts are kept opaque."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from composer.config.fields_common import Node, fields
+from composer.config.model import Deploy, ResourceLimits, ResourceReservations, Resources, RestartPolicy
+
+
+def plain(node: Node) -> Any:
+    """A JSON-like copy of a value (x- keys dropped), for settings kept opaque."""
+    value = node.value
+    if isinstance(value, dict):
+        return {str(k): plain(node.child(str(k), v)) for k, v in value.items() if not str(k).startswith("x-")}
+    if isinstance(value, list):
+        return [plain(node.child(i, v)) for i, v in enumerate(value)]
+    return value
+
+
+def _opaque_mapping(node: Node) -> Any:
+    return plain(node) if node.mapping() is not None else None
+
+
+def _limits(node: Node) -> ResourceLimits | None:
+    values = fields(node, {"cpus": _cpus, "memory": Node.size, "pids": lambda n: n.integer(minimum=-1)})
+    return ResourceLimits(**values) if values is not None else None
+
+
+_DEVICE_REQUEST_ORDER = ("capabilities", "driver", "count", "device_ids", "options")  # as Compose prints them
+
+
+def _device_requests(node: Node) -> Any:
+    """GPU and other device requests, kept opaque in Compose's key order."""
+    requests = plain(node)
+    if not isinstance(requests, list):
+        node.wrong_type("a list")
+        return None
+    order = {key: index for index, key in enumerate(_DEVICE_REQUEST_ORDER)}
+    return [dict(sorted(r.items(), key=lambda kv: order.get(kv[0], len(order)))) if isinstance(r, dict) else r for r in requests]
+
+
+def _reservations(node: Node) -> ResourceReservations | None:
+    handlers = {"cpus": _cpus, "memory": Node.size, "devices": _device_requests, "generic_resources": lambda n: None}
+    values = fields(node, handlers)
+    return ResourceReservations(**values) if values is not None else None
+
+
+def _cpus(node: Node) -> float | None:
+    value = node.number()
+    if value is not None and value < 0:
+        node.error(f"{value} CPUs is negative", "use a number like 0.5 or 2")
+        return None
+    return value
+
+
+def _resources(node: Node) -> Resources | None:
+    values = fields(node, {"limits": _limits, "reservations": _reservations})
+    return Resources(**values) if values is not None else None
+
+
+def _restart_policy(node: Node) -> RestartPolicy | None:
+    handlers = {
+        "condition": lambda n: n.one_of(("none", "on-failure", "any")),
+        "delay": Node.duration,
+        "max_attempts": lambda n: n.integer(minimum=0),
+        "window": Node.duration,
+    }
+    values = fields(node, handlers)
+    return RestartPolicy(**values) if values is not None else None
+
+
+_DEPLOY = {
+    "mode": lambda n: n.one_of(("replicated", "global", "replicated-job", "global-job")),
+    "replicas": lambda n: n.integer(minimum=0),
+    "labels": Node.string_mapping,
+    "resources": _resources,
+    "restart_policy": _restart_policy,
+    "endpoint_mode": lambda n: n.one_of(("vip", "dnsrr")),
+    "update_config": _opaque_mapping,
+    "rollback_config": _opaque_mapping,
+    "placement": _opaque_mapping,
+}
+
+
+def deploy(node: Node) -> Deploy | None:
+    values = fields(node, _DEPLOY)
+    return Deploy(**values) if values is not None else None
