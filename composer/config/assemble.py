@@ -1,0 +1,302 @@
+"""The first half of loading: compose files → one merged, interpolated MarkedDict.
+
+    assemble(options) -> Assembled        raises ComposeError with every problem found
+
+discover (files, project directory, .env) → project name → for each file: read YAML →
+interpolate → make relative paths absolute → extends → include → merge over the files
+before it → one item per key in set-like lists. The builder (build.py) takes it from
+there. Paths are resolved as Compose resolves them: every relative path of the project's
+own files against the project directory (extends.file and include paths too), those of a
+file loaded for `extends: {file: ...}` against that file's directory, and those of an
+included project against its project directory.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from composer.config.assembled import Assembled
+from composer.config.discover import STDIN, choose_project_name, discover, display_path
+from composer.config.extends import ServiceFile, apply_extends
+from composer.config.include import apply_include
+from composer.config.interpolate import TreeInterpolator
+from composer.config.merge import copy_tree, enforce_unicity, merge_models
+from composer.config.options import LoadOptions
+from composer.config.source import MAX_FILE_BYTES, Mark, MarkedDict, MarkedList, Source, read_source
+from composer.errors import ComposeError, Location, Problem
+
+MAX_FILES_READ = 512  # compose files, extended and included files, all together
+
+
+@dataclass
+class _Session:
+    """What every context of one assemble() shares."""
+
+    cwd: str
+    interpolate: bool
+    home: str
+    problems: list[Problem] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    sources: dict[str, Source] = field(default_factory=dict)  # absolute path → parsed file
+    loaded: dict[tuple[str, str, int], MarkedDict] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Context:
+    """How to load the files of one project (the main one or an included one)."""
+
+    session: _Session
+    environment: dict[str, str]
+    work_dir: Path  # relative paths in this project's files resolve against it
+    include_chain: tuple[str, ...] = ()  # the files that include the one being loaded, outermost first
+
+    @property
+    def problems(self) -> list[Problem]:
+        return self.session.problems
+
+    @property
+    def warnings(self) -> list[str]:
+        return self.session.warnings
+
+    def label(self, path: str) -> str:
+        return display_path(path, self.session.cwd)
+
+
+def assemble(options: LoadOptions) -> Assembled:
+    """Load, interpolate and merge the project's compose files. Raises ComposeError."""
+    found = discover(options)
+    session = _Session(options.cwd, options.interpolate, options.environ.get("HOME") or os.path.expanduser("~"), warnings=list(found.warnings))
+    if STDIN in found.files:
+        _read_stdin(options, session)
+    for path in found.files:
+        if path != STDIN:
+            _source(path, session)
+    _raise_if_any(session.problems)
+    name = choose_project_name(options, found.environment, lambda: _declared_name(found.files, found.environment, session), found.project_dir)
+    environment = {**found.environment, "COMPOSE_PROJECT_NAME": name}
+    context = Context(session, environment, found.project_dir)
+    data = load_model(found.files, context)
+    if not data and not session.problems:
+        session.problems.append(Problem(Location(context.label(found.files[0])), "empty compose file", "add a services: section"))
+    _raise_if_any(session.problems)
+    profiles = options.profiles or tuple(p.strip() for p in environment.get("COMPOSE_PROFILES", "").split(",") if p.strip())
+    return Assembled(found.files, found.project_dir, name, environment, data, profiles, options.services, session.warnings)
+
+
+def _raise_if_any(problems: list[Problem]) -> None:
+    if problems:
+        raise ComposeError(list(dict.fromkeys(problems)))  # a file extended twice reports once
+
+
+def _read_stdin(options: LoadOptions, session: _Session) -> None:
+    if options.stdin_text is None:
+        raise ComposeError(Problem(Location("<stdin>"), "-f - reads the compose file from standard input, but none was given", "pipe the file in, or pass its path"))
+    try:
+        session.sources[STDIN] = read_source(options.stdin_text, "<stdin>")
+    except ComposeError as exc:
+        session.problems.extend(exc.problems)
+
+
+def _source(path: str, session: _Session) -> Source | None:
+    """The parsed file (read once per assemble); None after a problem."""
+    if path not in session.sources:
+        if len(session.sources) >= MAX_FILES_READ:
+            raise ComposeError(Problem(Location(display_path(path, session.cwd)), f"more than {MAX_FILES_READ} files to read", "check for runaway includes or extends"))
+        label = display_path(path, session.cwd)
+        try:
+            session.sources[path] = read_source(_read_bytes(path, label), label)
+        except ComposeError as exc:
+            session.problems.extend(exc.problems)
+            session.sources[path] = Source(path, None)
+    source = session.sources[path]
+    return None if source.data is None else source
+
+
+def _read_bytes(path: str, label: str) -> bytes:
+    if os.path.isdir(path):
+        raise ComposeError(Problem(Location(label), "is a directory, not a compose file", "pass the compose file inside it"))
+    try:
+        with open(path, "rb") as handle:
+            return handle.read(MAX_FILE_BYTES + 1)
+    except OSError as exc:
+        raise ComposeError(Problem(Location(label), f"cannot read file: {exc.strerror}", "check the path")) from None
+
+
+def _declared_name(files: list[str], environment: dict[str, str], session: _Session) -> tuple[str, Location] | None:
+    """The last non-empty top-level `name:` of the compose files, interpolated."""
+    declared: tuple[Any, MarkedDict] | None = None
+    for path in files:
+        data = session.sources[path].data
+        if isinstance(data, MarkedDict) and isinstance(data.get("name"), (str, int)) and data["name"] != "":
+            declared = (str(data["name"]), data)
+    if declared is None:
+        return None
+    raw, data = declared
+    problems: list[Problem] = []
+    name = TreeInterpolator(environment, problems, session.warnings).value(raw, ("name",), data, "name") if session.interpolate else raw
+    _raise_if_any(problems)
+    return name, data.mark_of("name").location("name")
+
+
+def load_model(files: list[str], ctx: Context) -> MarkedDict:
+    """Load the files of one project and merge them in order."""
+    merged = MarkedDict(mark=Mark(ctx.label(files[0]), 1, 1))
+    for path in files:
+        model = load_file(path, ctx, ctx.work_dir)
+        if model is None:
+            continue
+        services = model.get("services")
+        if isinstance(services, MarkedDict):
+            apply_extends(ServiceFile(path, ctx.label(path), services), lambda other: _load_for_extends(other, ctx), ctx.problems)
+        apply_include(model, replace(ctx, include_chain=(*ctx.include_chain, path)), load_model)
+        if "version" in model:
+            ctx.warnings.append(f"{ctx.label(path)}: the attribute `version` is obsolete, it will be ignored, please remove it to avoid potential confusion")
+            del model["version"]
+        merged = merge_models(merged, model, ctx.problems)
+    enforce_unicity(merged)
+    return merged
+
+
+def load_file(path: str, ctx: Context, base_dir: Path) -> MarkedDict | None:
+    """One file, interpolated, its relative paths resolved against base_dir (a fresh copy)."""
+    source = _source(path, ctx.session)
+    if source is None:
+        return None
+    if not isinstance(source.data, MarkedDict):
+        ctx.problems.append(Problem(Location(ctx.label(path), 1, 1), "the top level must be a mapping", "start the file with keys like services:"))
+        return None
+    key = (path, str(base_dir), id(ctx.environment))
+    if key not in ctx.session.loaded:
+        # both make new containers: YAML aliases stop being shared, the parsed file stays as read
+        if ctx.session.interpolate:
+            data = TreeInterpolator(ctx.environment, ctx.problems, ctx.warnings).value(source.data, ())
+        else:
+            data = copy_tree(source.data)
+        resolve_paths(data, base_dir, ctx.session.home)
+        ctx.session.loaded[key] = data
+    return copy_tree(ctx.session.loaded[key])
+
+
+def _load_for_extends(path: str, ctx: Context) -> ServiceFile | None:
+    model = load_file(path, ctx, Path(os.path.dirname(path)))
+    if model is None:
+        return None  # load_file has recorded why
+    services = model.get("services")
+    if not isinstance(services, MarkedDict):
+        ctx.problems.append(Problem(Location(ctx.label(path)), "has no services: mapping to extend", "add the service there or fix extends.file"))
+        return None
+    return ServiceFile(path, ctx.label(path), services)
+
+
+# --- relative paths -----------------------------------------------------------------
+
+_REMOTE_PREFIXES = ("https://", "http://", "git://", "ssh://", "github.com/", "git@", "service:")
+
+
+class _PathResolver:
+    """Makes the path-valued keys of one file absolute, in place (as compose-go's
+    ResolveRelativePaths): build context and additional contexts (not URLs), env_file,
+    label_file, extends.file, develop.watch[].path, bind sources of service volumes,
+    secrets/configs file, and local bind volumes' driver_opts.device."""
+
+    def __init__(self, base_dir: Path, home: str) -> None:
+        self.base_dir = base_dir
+        self.home = home
+
+    def path(self, value: Any) -> Any:
+        if not isinstance(value, str) or not value:
+            return value
+        if value.startswith("~"):
+            value = os.path.join(self.home, value[1:].lstrip("/"))
+        return value if os.path.isabs(value) else os.path.normpath(os.path.join(self.base_dir, value))
+
+    def context(self, value: Any) -> Any:
+        remote = isinstance(value, str) and ("://" in value or value.startswith(_REMOTE_PREFIXES))
+        return value if remote else self.path(value)
+
+    def in_place(self, container: Any, key: str, convert: Callable[[Any], Any]) -> None:
+        if isinstance(container, MarkedDict) and key in container:
+            container[key] = convert(container[key])
+
+    def each(self, container: Any, key: str, convert: Callable[[Any], Any]) -> None:
+        """container[key] is one value or a list of them."""
+        value = container.get(key) if isinstance(container, MarkedDict) else None
+        if isinstance(value, MarkedList):
+            value[:] = [convert(item) for item in value]
+        else:
+            self.in_place(container, key, convert)
+
+    def env_file(self, entry: Any) -> Any:
+        if isinstance(entry, MarkedDict):
+            self.in_place(entry, "path", self.path)
+            return entry
+        return self.path(entry)
+
+    def volume(self, entry: Any) -> Any:
+        if isinstance(entry, MarkedDict):
+            if entry.get("type") == "bind":
+                self.in_place(entry, "source", self.path)
+            return entry
+        if isinstance(entry, str) and entry[:1] in (".", "/", "~") and ":" in entry:
+            source, rest = entry.split(":", 1)
+            return f"{self.path(source)}:{rest}"
+        return entry
+
+    def watch_path(self, value: Any) -> Any:
+        resolved = self.path(value)
+        return os.path.realpath(resolved) if isinstance(resolved, str) and os.path.islink(resolved) else resolved
+
+    def additional_context(self, value: Any) -> Any:
+        if isinstance(value, str) and "=" in value:  # list form: name=path
+            name, target = value.split("=", 1)
+            return f"{name}={self.context(target)}"
+        return self.context(value)
+
+    def service(self, service: Any) -> None:
+        if not isinstance(service, MarkedDict):
+            return
+        build = service.get("build")
+        if isinstance(build, str):
+            service["build"] = self.context(build)
+        elif isinstance(build, MarkedDict):
+            self.in_place(build, "context", self.context)
+            contexts = build.get("additional_contexts")
+            if isinstance(contexts, MarkedDict):
+                for key in list(contexts):
+                    contexts[key] = self.context(contexts[key])
+            else:
+                self.each(build, "additional_contexts", self.additional_context)
+        self.each(service, "env_file", self.env_file)
+        self.each(service, "label_file", self.path)
+        self.each(service, "volumes", self.volume)
+        extends = service.get("extends")
+        if isinstance(extends, MarkedDict):
+            self.in_place(extends, "file", self.context)
+        develop = service.get("develop")
+        watch = develop.get("watch") if isinstance(develop, MarkedDict) else None
+        for rule in watch if isinstance(watch, MarkedList) else ():
+            self.in_place(rule, "path", self.watch_path)
+
+    def top_level(self, model: MarkedDict) -> None:
+        for section in ("secrets", "configs"):
+            entries = model.get(section)
+            for entry in entries.values() if isinstance(entries, MarkedDict) else ():
+                self.in_place(entry, "file", self.path)
+        volumes = model.get("volumes")
+        for volume in volumes.values() if isinstance(volumes, MarkedDict) else ():
+            options = volume.get("driver_opts") if isinstance(volume, MarkedDict) and volume.get("driver") == "local" else None
+            if isinstance(options, MarkedDict) and options.get("o") == "bind":
+                self.in_place(options, "device", self.path)
+
+
+def resolve_paths(model: MarkedDict, base_dir: Path, home: str) -> None:
+    """Make the relative paths of one loaded file absolute against base_dir (in place)."""
+    resolver = _PathResolver(base_dir, home)
+    services = model.get("services")
+    for service in services.values() if isinstance(services, MarkedDict) else ():
+        resolver.service(service)
+    resolver.top_level(model)
