@@ -27,7 +27,7 @@ def run(args) -> int:
     if args.quiet:
         return 0
     lines = _listing(args, project)
-    text = "\n".join(lines) + "\n" if lines is not None else _render(project, args.format)
+    text = "\n".join(lines) + "\n" if lines is not None else _render(project, args.format, not args.no_interpolate)
     if args.output:
         _write_file(args.output, text)
     else:
@@ -54,10 +54,10 @@ def _listing(args, project) -> list[str] | None:
     return None
 
 
-def _render(project, fmt: str) -> str:
+def _render(project, fmt: str, interpolated: bool) -> str:
     from composer.config.serialize import to_compose_dict
 
-    data = to_compose_dict(project)
+    data = to_compose_dict(project, escape_dollars=interpolated)
     if fmt == "json":
         import json
 

@@ -65,9 +65,13 @@ def _mode(value: int | None) -> str | None:
     return None if value is None else f"0{value:o}"
 
 
-def to_compose_dict(project: Project) -> dict[str, Any]:
-    """What `compose config` prints; `$` is written `$$` so the output loads back unchanged."""
-    return _escape_dollars(_project_dict(project))
+def to_compose_dict(project: Project, escape_dollars: bool = True) -> dict[str, Any]:
+    """What `compose config` prints; `$` is written `$$` so the output loads back unchanged.
+
+    With --no-interpolate the values still hold their `${VAR}` text, printed as written.
+    """
+    data = _project_dict(project)
+    return _escape_dollars(data) if escape_dollars else data
 
 
 def _escape_dollars(value: Any) -> Any:
