@@ -15,6 +15,23 @@ from composer.errors import ComposerError
 
 # verb → (module under composer.cli, one-line help). Order is the --help order.
 VERBS: dict[str, tuple[str, str]] = {
+    "up": ("up_cmd", "Create and start containers"),
+    "down": ("down_cmd", "Stop and remove containers (and with -v volumes)"),
+    "ps": ("ps_cmd", "List containers"),
+    "logs": ("logs_cmd", "View output from containers"),
+    "exec": ("exec_cmd", "Execute a command in a running container"),
+    "start": ("lifecycle_cmd", "Start services"),
+    "stop": ("lifecycle_cmd", "Stop services"),
+    "restart": ("lifecycle_cmd", "Restart service containers"),
+    "kill": ("lifecycle_cmd", "Force stop service containers"),
+    "rm": ("lifecycle_cmd", "Remove stopped service containers"),
+    "pause": ("lifecycle_cmd", "Pause services"),
+    "unpause": ("lifecycle_cmd", "Unpause services"),
+    "top": ("lifecycle_cmd", "Display the running processes"),
+    "ls": ("ls_cmd", "List running compose projects"),
+    "pull": ("pull_cmd", "Pull service images"),
+    "images": ("images_cmd", "List images used by the project's containers"),
+    "image": ("image_cmd", "Manage the local image store: load, import, ls, rm, prune"),
     "config": ("config_cmd", "Parse, resolve and render the compose file in canonical format"),
     "graph": ("graph_cmd", "Show the start order of services and ambassadors"),
     "version": ("version_cmd", "Show the composer version"),

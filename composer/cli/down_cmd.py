@@ -1,0 +1,36 @@
+"""compose down: stop and remove the project's containers (and with -v its volumes)."""
+
+
+def add_arguments(parser) -> None:
+    parser.add_argument("-v", "--volumes", action="store_true", help="remove the named volumes of the project")
+    parser.add_argument("--remove-orphans", action="store_true", help="also remove containers of services not in the compose files")
+    parser.add_argument("-t", "--timeout", type=float, metavar="SECONDS", help="shutdown timeout")
+    parser.add_argument("--rmi", choices=("local", "all"), help="remove images used by services")
+    parser.add_argument("--progress", choices=("plain", "tty", "quiet", "json"))
+
+
+def run(args) -> int:
+    from composer.cli import output
+    from composer.cli.context import load_project
+    from composer.cli.progress import progress_for
+    from composer.down import down
+    from composer.up import Engine
+
+    project = load_project(args)
+    engine = Engine()
+    failures = down(project, engine, progress_for(args), args.timeout, args.volumes, args.remove_orphans)
+    if args.rmi:
+        _remove_images(project, engine, args.rmi, progress_for(args))
+    for name, reason in failures.items():
+        output.error(f"container {name}: {reason}")
+    return 1 if failures else 0
+
+
+def _remove_images(project, engine, which: str, reporter) -> None:
+    for service in project.services.values():
+        ref = service.image or f"{project.name}-{service.name}"
+        if which == "local" and service.image:
+            continue  # `local`: only images without a custom tag (built for the project)
+        if engine.images.get(ref) is not None:
+            engine.images.remove(ref)
+            reporter.status("Image", ref, "Removed")

@@ -1,0 +1,93 @@
+"""start, stop, restart, kill, rm, pause, unpause, top: one action on existing containers.
+
+They share one shape (select the project's containers by service, act on each in
+parallel, report), so they live together; what differs is the table at the bottom.
+"""
+
+from __future__ import annotations
+
+
+def add_arguments(parser) -> None:
+    parser.add_argument("services", nargs="*", metavar="SERVICE")
+    verb = parser.prog.split()[-1]
+    if verb in ("stop", "restart", "rm"):
+        parser.add_argument("-t", "--timeout", type=float, metavar="SECONDS", help="shutdown timeout")
+    if verb == "kill":
+        parser.add_argument("-s", "--signal", default="SIGKILL", help="signal to send (default SIGKILL)")
+    if verb == "rm":
+        parser.add_argument("-f", "--force", action="store_true", help="don't ask to confirm removal")
+        parser.add_argument("-s", "--stop", action="store_true", help="stop the containers first if running")
+        parser.add_argument("-v", "--volumes", action="store_true", help="remove anonymous volumes")
+
+
+def run(args) -> int:
+    from composer.cli import output
+    from composer.cli.context import load_project
+    from composer.cli.progress import PlainProgress
+    from composer.down import for_each, stop_order
+    from composer.up import Engine
+
+    project = load_project(args)
+    engine = Engine()
+    states = [s for s in engine.containers(project.name) if not args.services or s.service in args.services]
+    reporter = PlainProgress()
+    if args.verb == "top":
+        return _top(engine, states)
+    act, word, wanted = ACTIONS[args.verb]
+    groups = stop_order(project, states)
+    if args.verb in ("start", "unpause"):
+        groups = list(reversed(groups))
+    failures = {}
+    for group in groups:
+        group = [s for s in group if wanted is None or s.status in wanted]
+        if args.verb == "rm" and not args.stop:
+            group = [s for s in group if s.status not in ("running", "paused", "restarting")]
+        failures.update(for_each(group, lambda s: (act(engine, s, args), reporter.status("Container", s.name, word))))
+    for name, reason in failures.items():
+        output.error(f"container {name}: {reason}")
+    return 1 if failures else 0
+
+
+def _remove(engine, state, args) -> None:
+    from composer import records
+
+    engine.runtime.stop(state.name, getattr(args, "timeout", None))
+    engine.runtime.remove(state.name)
+    records.forget_container(state.project, state.name)
+
+
+def _restart(engine, state, args) -> None:
+    engine.runtime.stop(state.name, args.timeout)
+    engine.runtime.start(state.name)
+
+
+def _top(engine, states) -> int:
+    from composer.cli import output
+
+    for state in states:
+        if state.status != "running":
+            continue
+        output.line(state.name)
+        output.line(f"{'PID':>8}  CMD")
+        for pid in engine.runtime.top(state.name):
+            try:
+                with open(f"/proc/{pid}/cmdline", "rb") as handle:
+                    command = handle.read().replace(b"\0", b" ").decode(errors="replace").strip()
+            except OSError:
+                continue
+            output.line(f"{pid:>8}  {command}")
+        output.line()
+    return 0
+
+
+RUNNING = ("running", "paused", "restarting")
+# verb → (action(engine, state, args), what to report, the states it applies to (None: all))
+ACTIONS = {
+    "start": (lambda e, s, a: e.runtime.start(s.name), "Started", ("created", "exited", "dead")),
+    "stop": (lambda e, s, a: e.runtime.stop(s.name, a.timeout), "Stopped", RUNNING),
+    "restart": (_restart, "Restarted", None),
+    "kill": (lambda e, s, a: e.runtime.kill(s.name, a.signal), "Killed", ("running", "restarting")),
+    "rm": (_remove, "Removed", None),
+    "pause": (lambda e, s, a: e.runtime.pause(s.name), "Paused", ("running",)),
+    "unpause": (lambda e, s, a: e.runtime.resume(s.name), "Unpaused", ("paused",)),
+}

@@ -1,0 +1,72 @@
+"""compose logs: containers' output from their log files (fast; --follow across rotations)."""
+
+
+def add_arguments(parser) -> None:
+    parser.add_argument("services", nargs="*", metavar="SERVICE")
+    parser.add_argument("-f", "--follow", action="store_true", help="follow log output")
+    parser.add_argument("-n", "--tail", default="all", metavar="N", help="number of lines from the end (default all)")
+    parser.add_argument("-t", "--timestamps", action="store_true", help="show timestamps")
+    parser.add_argument("--since", metavar="TIME", help="show logs since a timestamp (2024-01-02T13:23:37Z) or relative (42m)")
+    parser.add_argument("--until", metavar="TIME", help="show logs before a timestamp or relative time")
+    parser.add_argument("--no-color", action="store_true", help="monochrome output")
+    parser.add_argument("--no-log-prefix", action="store_true", help="don't print the prefix")
+
+
+def run(args) -> int:
+    import sys
+
+    from composer.cli import output
+    from composer.cli.context import load_project
+    from composer.cli.log_stream import LogStream, prefixes
+    from composer.container_logs import reader_for
+    from composer.errors import ComposerError
+    from composer.logs import write_logs
+    from composer.up import Engine
+
+    if args.no_color:
+        output.configure("never")
+    tail = None if args.tail == "all" else _number(args.tail)
+    project = load_project(args)
+    names = [s.name for s in Engine().containers(project.name) if not args.services or s.service in args.services]
+    since, until = _time(args.since), _time(args.until)
+    if args.follow:
+        stream = LogStream(args.timestamps, not args.no_log_prefix)
+        stream.follow(names, reader_for, tail=tail)
+        try:
+            while True:
+                stream.stop_event.wait(3600)
+        except KeyboardInterrupt:
+            stream.stop(0)
+        return 0
+    for name, (prefix, color) in prefixes(names, not args.no_log_prefix).items():
+        write_logs(sys.stdout.buffer, reader_for(name), prefix, color, args.timestamps, tail, since, until)
+    sys.stdout.buffer.flush()
+    return 0
+
+
+def _number(text: str) -> int:
+    from composer.errors import ComposerError
+
+    if not text.isdigit():
+        raise ComposerError(f"--tail {text}: expected a number or 'all'")
+    return int(text)
+
+
+def _time(text):
+    """Nanoseconds since the epoch from an RFC 3339 time or a duration before now (42m)."""
+    if text is None:
+        return None
+    import time
+    from datetime import datetime
+
+    from composer.config.units import parse_duration
+    from composer.errors import ComposerError
+
+    try:
+        return time.time_ns() - parse_duration(text)
+    except Exception:
+        pass
+    try:
+        return int(datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp() * 1_000_000_000)
+    except ValueError:
+        raise ComposerError(f"{text!r} is neither a time (2024-01-02T13:23:37Z) nor a duration (42m)") from None

@@ -1,0 +1,98 @@
+"""compose ps: the project's containers; `--format json` is one JSON object per line (Compose ≥ 2.21)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+STATUSES = ("paused", "restarting", "removing", "running", "dead", "created", "exited")
+
+
+def add_arguments(parser) -> None:
+    parser.add_argument("services", nargs="*", metavar="SERVICE")
+    parser.add_argument("-a", "--all", action="store_true", help="show stopped containers too")
+    parser.add_argument("-q", "--quiet", action="store_true", help="only display names")
+    parser.add_argument("--services", dest="only_services", action="store_true", help="display services")
+    parser.add_argument("--status", action="append", default=[], choices=STATUSES, help="filter by status")
+    parser.add_argument("--format", choices=("table", "json"), default="table")
+
+
+def run(args) -> int:
+    from composer.cli import output
+    from composer.cli.context import load_project
+    from composer.up import Engine
+
+    project = load_project(args)
+    states = Engine().containers(project.name)
+    if args.services:
+        states = [s for s in states if s.service in args.services]
+    if args.status:
+        states = [s for s in states if s.status in args.status]
+    elif not args.all:
+        states = [s for s in states if s.status in ("running", "paused", "restarting")]
+    if args.quiet:
+        for state in states:
+            output.line(state.name)
+    elif args.only_services:
+        for name in dict.fromkeys(s.service for s in states):
+            output.line(name)
+    elif args.format == "json":
+        for state in states:
+            output.json_line(container_json(project.name, state))
+    else:
+        _table([container_json(project.name, s) for s in states])
+    return 0
+
+
+def container_json(project: str, state) -> dict:
+    """The fields of Compose v2's `ps --format json`, from our records."""
+    from composer.records import load_container
+
+    record = load_container(project, state.name)
+    return {
+        "ID": state.name,
+        "Name": state.name,
+        "Image": record.image if record else "",
+        "Command": " ".join(record.command) if record else "",
+        "Project": project,
+        "Service": state.service,
+        "Created": int(datetime.fromisoformat(record.created).timestamp()) if record else 0,
+        "State": state.status,
+        "Status": status_text(state),
+        "Health": state.health.status if state.health else "",
+        "ExitCode": state.exit_code or 0,
+        "Publishers": [],
+    }
+
+
+def status_text(state) -> str:
+    """Docker's human status: "Up 5 seconds (healthy)", "Exited (1) 2 minutes ago"."""
+    now = datetime.now(timezone.utc)
+    if state.status in ("running", "paused", "restarting") and state.started_at:
+        text = f"Up {_ago(now - state.started_at)}"
+        if state.status == "paused":
+            text += " (Paused)"
+        if state.health:
+            text += f" ({state.health.status})"
+        return text
+    if state.status in ("exited", "dead") and state.finished_at:
+        return f"Exited ({state.exit_code if state.exit_code is not None else -1}) {_ago(now - state.finished_at)} ago"
+    return state.status.capitalize()
+
+
+def _ago(delta) -> str:
+    seconds = int(delta.total_seconds())
+    for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
+        if seconds >= size:
+            count = seconds // size
+            return f"{count} {unit}{'s' if count > 1 else ''}"
+    return f"{seconds} second{'s' if seconds != 1 else ''}"
+
+
+def _table(rows: list[dict]) -> None:
+    from composer.cli import output
+
+    columns = ("Name", "Image", "Command", "Service", "Status")
+    table = [[c.upper() for c in columns]] + [[str(row[c]) for c in columns] for row in rows]
+    widths = [max(len(line[i]) for line in table) for i in range(len(columns))]
+    for line in table:
+        output.line("   ".join(cell.ljust(width) for cell, width in zip(line, widths)).rstrip())

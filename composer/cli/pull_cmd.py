@@ -1,0 +1,35 @@
+"""compose pull: pull the services' images into the local store (skopeo, any registry)."""
+
+
+def add_arguments(parser) -> None:
+    parser.add_argument("services", nargs="*", metavar="SERVICE")
+    parser.add_argument("-q", "--quiet", action="store_true", help="pull without printing progress")
+    parser.add_argument("--ignore-pull-failures", action="store_true", help="pull what it can")
+    parser.add_argument("--ignore-buildable", action="store_true", help="ignore images that can be built")
+    parser.add_argument("--policy", choices=("missing", "always"), default="always", help="apply pull policy")
+
+
+def run(args) -> int:
+    from composer.cli import output
+    from composer.cli.context import load_project
+    from composer.errors import ComposerError
+    from composer.images import ImageStore
+
+    project = load_project(args, services=tuple(args.services))
+    store = ImageStore()
+    failed = 0
+    for name, service in project.services.items():
+        if args.services and name not in args.services or not service.image:
+            continue
+        if service.build is not None and args.ignore_buildable:
+            continue
+        try:
+            store.pull(service.image, policy=args.policy)
+            if not args.quiet:
+                output.line(f" Image {service.image}  Pulled")
+        except ComposerError as exc:
+            if not args.ignore_pull_failures:
+                raise ComposerError(f"service {name}: {exc.message}", exc.hint) from None
+            output.warning(f"service {name}: {exc.one_line()}")
+            failed += 1
+    return 0

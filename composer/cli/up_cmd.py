@@ -1,0 +1,148 @@
+"""compose up: create and start containers; attached, stream their logs until they end."""
+
+from __future__ import annotations
+
+import time
+
+
+def add_arguments(parser) -> None:
+    parser.add_argument("services", nargs="*", metavar="SERVICE")
+    parser.add_argument("-d", "--detach", action="store_true", help="run containers in the background")
+    parser.add_argument("--wait", action="store_true", help="wait for services to be running|healthy (implies -d)")
+    parser.add_argument("--wait-timeout", type=float, metavar="SECONDS", help="maximum time to wait with --wait")
+    parser.add_argument("--force-recreate", action="store_true", help="recreate containers even if unchanged")
+    parser.add_argument("--no-recreate", action="store_true", help="don't recreate containers that exist")
+    parser.add_argument("--no-start", action="store_true", help="don't start the services after creating them")
+    parser.add_argument("--no-deps", action="store_true", help="don't start linked services")
+    parser.add_argument("--scale", action="append", default=[], metavar="SERVICE=NUM", help="scale SERVICE to NUM instances")
+    parser.add_argument("--remove-orphans", action="store_true", help="remove containers of services not in the compose files")
+    parser.add_argument("--abort-on-container-exit", action="store_true", help="stop all containers if any container stops")
+    parser.add_argument("--exit-code-from", metavar="SERVICE", help="return the exit code of SERVICE's container (implies --abort-on-container-exit)")
+    parser.add_argument("--attach", action="append", default=[], metavar="SERVICE", help="attach to the output of SERVICE only")
+    parser.add_argument("--no-attach", action="append", default=[], metavar="SERVICE", help="don't attach to SERVICE's output")
+    parser.add_argument("-t", "--timeout", type=float, metavar="SECONDS", help="shutdown timeout")
+    parser.add_argument("--pull", choices=("always", "missing", "never", "build"), help="pull images before running")
+    parser.add_argument("--quiet-pull", action="store_true", help="pull without printing progress")
+    parser.add_argument("--no-color", action="store_true", help="monochrome output")
+    parser.add_argument("--no-log-prefix", action="store_true", help="don't print the container name before each line")
+    parser.add_argument("--timestamps", action="store_true", help="show timestamps")
+    parser.add_argument("--progress", choices=("plain", "tty", "quiet", "json"), help="progress output type")
+    parser.add_argument("--build", action="store_true", help="build images before starting")
+    parser.add_argument("--watch", action="store_true", help="watch source code and rebuild/refresh containers")
+
+
+def _scale(values: list[str]) -> dict[str, int]:
+    from composer.errors import ComposerError
+
+    found = {}
+    for value in values:
+        name, _, number = value.partition("=")
+        if not number.isdigit():
+            raise ComposerError(f"--scale {value}: expected SERVICE=NUMBER", "e.g. --scale web=3")
+        found[name] = int(number)
+    return found
+
+
+def run(args) -> int:
+    from composer.cli import output
+    from composer.cli.context import load_project
+    from composer.cli.progress import progress_for
+    from composer.errors import ComposerError
+    from composer.plan import Strategy
+    from composer.up import Engine, UpOptions, up
+
+    if args.build or args.watch:
+        raise ComposerError(f"up --{'build' if args.build else 'watch'} is not available yet", "leave the flag out")
+    if args.force_recreate and args.no_recreate:
+        raise ComposerError("--force-recreate and --no-recreate are incompatible", "choose one")
+    if args.no_color:
+        output.configure("never")
+    project = load_project(args, services=tuple(args.services))
+    engine = Engine()
+    options = UpOptions(
+        services=tuple(args.services),
+        no_deps=args.no_deps,
+        strategy=Strategy(args.force_recreate, args.no_recreate, args.no_start),
+        scale=_scale(args.scale),
+        pull=args.pull,
+        remove_orphans=args.remove_orphans,
+        stop_timeout=args.timeout,
+    )
+    result = up(project, options, progress_for(args), engine)
+    for service, reason in result.failures.items():
+        output.error(f"service {service}: {reason}" if not reason.startswith("service ") else reason)
+    if args.no_start:
+        return 0 if result.ok else 1
+    if args.wait:
+        return _wait(project, engine, args.wait_timeout, result.ok)
+    if args.detach:
+        return 0 if result.ok else 1
+    return _attached(project, engine, args, result.ok)
+
+
+def _wait(project, engine, timeout: float | None, ok: bool) -> int:
+    from composer.cli import output
+    from composer.conditions import ConditionFailed, wait_for
+
+    try:
+        for name, service in project.services.items():
+            condition = "service_healthy" if _has_health(engine, project, name) else "service_started"
+            wait_for(lambda n=name: engine.containers(project.name, n), condition, timeout, what=f"service {name}")
+    except ConditionFailed as exc:
+        output.error(exc.one_line())
+        return 1
+    return 0 if ok else 1
+
+
+def _has_health(engine, project, service: str) -> bool:
+    return any(state.health is not None for state in engine.containers(project.name, service))
+
+
+def _attached(project, engine, args, ok: bool) -> int:
+    """Stream logs until every container ended (or one did, with --abort-on-container-exit)."""
+    from composer.cli import output
+    from composer.cli.log_stream import LogStream
+    from composer.cli.progress import progress_for
+    from composer.container_logs import reader_for
+    from composer.down import stop_project
+
+    attach = set(args.attach) or {n for n, s in project.services.items() if s.attach}
+    attach -= set(args.no_attach)
+    watched = [s for s in engine.containers(project.name) if s.service in attach]
+    stream = LogStream(timestamps=args.timestamps, with_prefix=not args.no_log_prefix)
+    stream.follow([s.name for s in watched], reader_for, tail=None)
+    abort = args.abort_on_container_exit or bool(args.exit_code_from)
+    try:
+        ended = _wait_until_ended(engine, project, [s.name for s in watched], abort)
+    except KeyboardInterrupt:
+        output.error("Gracefully stopping... (press Ctrl+C again to force)")
+        ended = None
+    stream.stop()
+    try:
+        stop_project(project, engine, progress_for(args), timeout=args.timeout)
+    except KeyboardInterrupt:
+        for state in engine.containers(project.name):
+            engine.runtime.kill(state.name)
+        return 130
+    return _exit_code(engine, project, args, ended, ok)
+
+
+def _wait_until_ended(engine, project, names: list[str], abort: bool):
+    """The first container that ended (abort mode) or the last one; None if none are watched."""
+    if not names:
+        return None
+    while True:
+        states = [s for s in engine.containers(project.name) if s.name in names]
+        ended = [s for s in states if s.status in ("exited", "dead")]
+        if ended and (abort or len(ended) == len(states)):
+            return ended[0]
+        time.sleep(0.1)
+
+
+def _exit_code(engine, project, args, ended, ok: bool) -> int:
+    if args.exit_code_from:
+        states = engine.containers(project.name, args.exit_code_from)
+        return states[0].exit_code or 0 if states else 1
+    if args.abort_on_container_exit and ended is not None:
+        return ended.exit_code or 0
+    return 0 if ok else 1

@@ -1,0 +1,78 @@
+"""`compose down` and the other verbs that act on a project's existing containers.
+
+They work from what is on the host (the runtime's records), so they also clean up
+after a crash: a container `up` left half-made is found by its project and removed.
+Containers stop in reverse dependency order, each generation in parallel.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+from composer import graph as dependency_graph
+from composer import records, resources
+from composer.config.model import Project
+from composer.errors import ComposerError
+from composer.executor import Status, parallel_limit, run_tasks
+from composer.runtime.api import ContainerState
+from composer.up import Engine, Reporter
+
+
+def stop_order(project: Project, states: Iterable[ContainerState]) -> list[list[ContainerState]]:
+    """Containers grouped by stop generation; orphans (unknown services) go first."""
+    states = list(states)
+    graph = dependency_graph.build_graph(project)
+    known = [s for s in states if s.service in graph]
+    groups = [[s for s in states if s.service not in graph]]
+    for generation in dependency_graph.stop_generations(graph):
+        groups.append([s for s in known if s.service in generation])
+    return [group for group in groups if group]
+
+
+def for_each(states: Iterable[ContainerState], action: Callable[[ContainerState], None]) -> dict[str, str]:
+    """Apply action to the containers in parallel; failures as name → one line."""
+    tasks = {state.name: (lambda s=state: action(s)) for state in states}
+    failures = {}
+    for event in run_tasks(tasks, {}, parallel_limit()):
+        if event.status is Status.FAILED:
+            detail = event.detail
+            failures[str(event.key)] = detail.one_line() if isinstance(detail, ComposerError) else str(detail)
+    return failures
+
+
+def stop_project(project: Project, engine: Engine, reporter: Reporter, services: Iterable[str] = (), timeout: float | None = None) -> dict[str, str]:
+    wanted = set(services)
+    failures: dict[str, str] = {}
+    for group in stop_order(project, engine.containers(project.name)):
+        group = [s for s in group if not wanted or s.service in wanted]
+
+        def stop(state: ContainerState) -> None:
+            engine.runtime.stop(state.name, timeout)
+            reporter.status("Container", state.name, "Stopped")
+
+        failures.update(for_each(group, stop))
+    return failures
+
+
+def down(project: Project, engine: Engine, reporter: Reporter, timeout: float | None = None, volumes: bool = False, remove_orphans: bool = False) -> dict[str, str]:
+    failures: dict[str, str] = {}
+    for group in stop_order(project, engine.containers(project.name)):
+        if not remove_orphans:
+            skipped = [s for s in group if s.service not in project.services]
+            for state in skipped:
+                reporter.status("Container", state.name, "Orphan kept (use --remove-orphans)")
+            group = [s for s in group if s.service in project.services]
+
+        def remove(state: ContainerState) -> None:
+            engine.runtime.stop(state.name, timeout)
+            engine.runtime.remove(state.name)
+            records.forget_container(project.name, state.name)
+            reporter.status("Container", state.name, "Removed")
+
+        failures.update(for_each(group, remove))
+    if volumes:
+        for name in resources.remove_project_volumes(project):
+            reporter.status("Volume", name, "Removed")
+    if not failures and not engine.containers(project.name):
+        records.forget_project(project.name)
+    return failures

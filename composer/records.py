@@ -1,0 +1,75 @@
+"""What composer remembers about a project beyond the runtime's own records.
+
+<run root>/projects/<project>/project.json   working dir and files (for `compose ls`)
+<run root>/projects/<project>/containers/<name>.json   image, command, number (for `ps`)
+The runtime's state dirs stay the truth about containers; these only add what `ps` and
+`ls` show. Written atomically; a missing record costs only a blank column.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from composer import paths
+
+
+@dataclass(frozen=True)
+class ContainerRecord:
+    name: str
+    service: str
+    number: int
+    image: str
+    command: tuple[str, ...]
+    created: str  # ISO 8601 UTC
+    ports: tuple[str, ...] = ()
+
+
+def project_dir(project: str) -> Path:
+    return paths.run_root() / "projects" / project
+
+
+def _write_json(path: Path, data: dict) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}")
+    tmp.write_text(json.dumps(data, sort_keys=True))
+    os.replace(tmp, path)
+
+
+def save_project(project: str, working_dir: str, files: tuple[str, ...]) -> None:
+    _write_json(project_dir(project) / "project.json", {"name": project, "working_dir": working_dir, "files": list(files)})
+
+
+def save_container(project: str, record: ContainerRecord) -> None:
+    _write_json(project_dir(project) / "containers" / f"{record.name}.json", asdict(record))
+
+
+def load_container(project: str, name: str) -> ContainerRecord | None:
+    try:
+        data = json.loads((project_dir(project) / "containers" / f"{name}.json").read_text())
+        data["command"], data["ports"] = tuple(data["command"]), tuple(data.get("ports", ()))
+        return ContainerRecord(**data)
+    except (OSError, ValueError, TypeError, KeyError):
+        return None
+
+
+def forget_container(project: str, name: str) -> None:
+    (project_dir(project) / "containers" / f"{name}.json").unlink(missing_ok=True)
+
+
+def forget_project(project: str) -> None:
+    shutil.rmtree(project_dir(project), ignore_errors=True)
+
+
+def known_projects() -> dict[str, dict]:
+    root = paths.run_root() / "projects"
+    found = {}
+    for entry in sorted(root.iterdir()) if root.is_dir() else []:
+        try:
+            found[entry.name] = json.loads((entry / "project.json").read_text())
+        except (OSError, ValueError):
+            continue
+    return found

@@ -1,0 +1,223 @@
+"""`compose up`: converge the project's containers to the compose files, in graph order.
+
+Phases: images (pull or find, in parallel), volumes, then one task per service and
+ambassador through the executor: a task waits for the conditions its depends_on names,
+builds the desired ContainerSpecs, plans against what runs (plan.py) and carries the
+plan out. A failed service fails only its dependents. Nothing here prints: progress
+goes to a Reporter the CLI supplies.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Protocol
+
+from composer import graph as dependency_graph
+from composer import records, resources
+from composer.conditions import wait_for
+from composer.config.model import Project, Service
+from composer.errors import ComposerError, ImageError
+from composer.executor import Status, parallel_limit, run_tasks
+from composer.plan import ContainerAction, Step, Strategy, orphans, plan_service
+from composer.runtime.api import ContainerState
+from composer.service_spec import HostFacts, build_container_spec, container_name
+
+
+class Reporter(Protocol):
+    def status(self, kind: str, name: str, text: str) -> None:
+        """kind: Image | Volume | Container | Service; text: Pulled, Created, Started, Error: …"""
+
+
+@dataclass(frozen=True)
+class UpOptions:
+    services: tuple[str, ...] = ()
+    no_deps: bool = False
+    strategy: Strategy = Strategy()
+    scale: dict[str, int] = field(default_factory=dict)
+    pull: str | None = None  # overrides every service's pull_policy
+    remove_orphans: bool = False
+    stop_timeout: float | None = None  # for recreate / orphans
+
+
+@dataclass
+class UpResult:
+    started: list[str] = field(default_factory=list)  # services converged
+    failures: dict[str, str] = field(default_factory=dict)  # service → one line
+
+    @property
+    def ok(self) -> bool:
+        return not self.failures
+
+
+class Engine:
+    """The runtime and the image store: made lazily so commands import only what they use."""
+
+    def __init__(self) -> None:
+        from composer.images import ImageStore
+        from composer.runtime.runc_driver import RuncRuntime
+
+        self.runtime = RuncRuntime()
+        self.images = ImageStore()
+
+    def containers(self, project: str, service: str | None = None) -> list[ContainerState]:
+        return [s for s in self.runtime.list(project) if service is None or s.service == service]
+
+
+def up(project: Project, options: UpOptions, reporter: Reporter, engine: Engine) -> UpResult:
+    graph = dependency_graph.build_graph(project)
+    chosen = dependency_graph.select(graph, options.services, with_dependencies=not options.no_deps)
+    records.save_project(project.name, str(project.project_dir), project.compose_files)
+    _handle_orphans(project, options, reporter, engine)
+    result = UpResult()
+    images = _ensure_images(project, [s for s in chosen if s in project.services], options, reporter, engine, result)
+    tasks: dict[str, Callable[[], None]] = {}
+    for name in chosen:
+        if name in project.ambassadors:
+            tasks[name] = _ambassador_task(project, name)
+        elif name in images:
+            tasks[name] = _service_task(project, project.services[name], graph, chosen, options, images[name], reporter, engine)
+    ordering = dependency_graph.ordering_view(graph)
+    depends = {name: [d for d in ordering.successors(name) if d in tasks] for name in tasks}
+    for event in run_tasks(tasks, depends, parallel_limit()):
+        if event.status is Status.DONE:
+            result.started.append(str(event.key))
+        elif event.status is Status.FAILED:
+            message = event.detail.one_line() if isinstance(event.detail, ComposerError) else f"{type(event.detail).__name__}: {event.detail}"
+            result.failures[str(event.key)] = message
+            reporter.status("Service", str(event.key), f"Error: {message}")
+        elif event.status is Status.SKIPPED:
+            result.failures[str(event.key)] = f"not started: dependency {event.detail.upstream} failed"
+            reporter.status("Service", str(event.key), f"Skipped: dependency {event.detail.upstream} failed")
+    return result
+
+
+def _handle_orphans(project: Project, options: UpOptions, reporter: Reporter, engine: Engine) -> None:
+    found = orphans(engine.containers(project.name), project.services)
+    for name in found:
+        if options.remove_orphans:
+            engine.runtime.remove(name)
+            records.forget_container(project.name, name)
+            reporter.status("Container", name, "Removed")
+        else:
+            reporter.status("Container", name, "Orphan: its service is no longer in the compose files (use --remove-orphans)")
+
+
+def _ensure_images(project, names, options, reporter, engine, result) -> dict:
+    """Image per service, pulled or found; a service whose image fails is recorded as failed."""
+    found = {}
+    for name in sorted(names):
+        service = project.services[name]
+        try:
+            found[name] = _image_for(project, service, options.pull, reporter, engine)
+        except ComposerError as exc:
+            result.failures[name] = exc.one_line()
+            reporter.status("Service", name, f"Error: {exc.one_line()}")
+    return found
+
+
+def _image_for(project: Project, service: Service, pull_override: str | None, reporter: Reporter, engine: Engine):
+    ref = service.image or f"{project.name}-{service.name}"
+    policy = pull_override or service.pull_policy or "missing"
+    if service.build is not None and (policy == "build" or engine.images.get(ref) is None):
+        raise ImageError(f"service {service.name}: image {ref} must be built, and compose build is not available yet", "import or load the image (compose image import/load)")
+    if policy in ("if_not_present", "missing") or policy.startswith("daily") or policy.startswith("weekly"):
+        policy = "missing"
+    existed = engine.images.get(ref) is not None
+    try:
+        image = engine.images.pull(ref, policy="never" if policy == "build" else policy)
+    except ImageError as exc:
+        raise ImageError(f"service {service.name}: {exc.message}", exc.hint) from None
+    if not existed or policy == "always":
+        reporter.status("Image", ref, "Pulled")
+    return image
+
+
+def _ambassador_task(project: Project, name: str) -> Callable[[], None]:
+    def run() -> None:
+        raise ComposerError(f"ambassador {name}: ambassadors are not wired into up yet", "coming with the ambassador runtime")
+
+    return run
+
+
+def _service_task(project, service, graph, chosen, options, image, reporter, engine) -> Callable[[], None]:
+    def run() -> None:
+        _wait_for_dependencies(project, service, graph, chosen, engine)
+        actions = _plan(project, service, options, image, engine)
+        for action in actions:
+            _carry_out(project, service, action, image, options, reporter, engine)
+
+    return run
+
+
+def _wait_for_dependencies(project, service, graph, chosen, engine) -> None:
+    for dependency, needs in dependency_graph.dependencies(graph, service.name).items():
+        if dependency not in chosen or dependency not in project.services:
+            continue
+        wait_for(
+            lambda d=dependency: engine.containers(project.name, d),
+            needs.condition,
+            what=f"service {dependency}",
+        )
+
+
+def _plan(project: Project, service: Service, options: UpOptions, image, engine: Engine) -> list[ContainerAction]:
+    replicas = options.scale.get(service.name, service.replicas)
+    lowerdirs = tuple(str(p) for p in engine.images.lowerdirs(image))
+    secrets, configs = resources.materialize(project, service)
+    volume_dirs = {key: str(resources.ensure_volume(project, volume)) for key, volume in project.volumes.items()}
+    desired = []
+    for number in range(1, replicas + 1):
+        name = container_name(project, service, number)
+        facts = HostFacts(
+            lowerdirs=lowerdirs,
+            volume_dirs=volume_dirs,
+            anonymous_root=resources.anonymous_root(name),
+            secret_files=secrets,
+            config_files=configs,
+            netns=_netns_for(service),
+        )
+        desired.append(build_container_spec(project, service, number, image.config, facts))
+    return plan_service(desired, engine.containers(project.name, service.name), options.strategy)
+
+
+def _netns_for(service: Service) -> str | None:
+    """Until bridge networks land (netplugins), a service gets the host's network or loopback only."""
+    return "host" if service.network_mode == "host" else None
+
+
+def _carry_out(project, service, action: ContainerAction, image, options, reporter, engine) -> None:
+    runtime = engine.runtime
+    if action.step is Step.KEEP:
+        reporter.status("Container", action.name, "Running")
+        return
+    if action.step in (Step.RECREATE, Step.REMOVE):
+        runtime.stop(action.name, options.stop_timeout)
+        runtime.remove(action.name)
+        records.forget_container(project.name, action.name)
+        if action.step is Step.REMOVE:
+            reporter.status("Container", action.name, "Removed")
+            return
+        reporter.status("Container", action.name, "Recreate")
+    if action.step in (Step.CREATE, Step.RECREATE):
+        spec = action.spec
+        runtime.create(spec)
+        records.save_container(
+            project.name,
+            records.ContainerRecord(
+                name=spec.name,
+                service=service.name,
+                number=int(spec.name.rsplit("-", 1)[-1]) if spec.name.rsplit("-", 1)[-1].isdigit() else 1,
+                image=image.ref,
+                command=spec.args,
+                created=datetime.now(timezone.utc).isoformat(),
+            ),
+        )
+        reporter.status("Container", action.name, "Created")
+    if options.strategy.no_start:
+        return
+    started = time.monotonic()
+    runtime.start(action.name)
+    reporter.status("Container", action.name, f"Started ({time.monotonic() - started:.2f}s)")
