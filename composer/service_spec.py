@@ -201,7 +201,8 @@ def _log_config(service: Service, project: Project) -> LogConfig:
     options = dict(logging.options) if logging else {}
     path = options.get("path")
     if path and not os.path.isabs(path):  # a host log volume, relative to the project
-        options["path"] = os.path.normpath(os.path.join(project.project_dir, path))
+        resolved = os.path.normpath(os.path.join(project.project_dir, path))
+        options["path"] = resolved + os.sep if path.endswith("/") else resolved  # "dir/": a directory
     return LogConfig(driver=(logging.driver if logging and logging.driver else "json-file"), options=options)
 
 
