@@ -26,6 +26,7 @@ class ContainerRecord:
     command: tuple[str, ...]
     created: str  # ISO 8601 UTC
     ports: tuple[str, ...] = ()
+    oneoff: bool = False  # made by `compose run`: not one of the service's replicas
 
 
 def project_dir(project: str) -> Path:

@@ -165,27 +165,59 @@ def _wait_for_dependencies(project, service, graph, chosen, engine) -> None:
 
 def _plan(project: Project, service: Service, options: UpOptions, image, engine: Engine) -> list[ContainerAction]:
     replicas = options.scale.get(service.name, service.replicas)
-    lowerdirs = tuple(str(p) for p in engine.images.lowerdirs(image))
+    desired = [_spec(project, service, number, image, engine) for number in range(1, replicas + 1)]
+    replicas_now = [s for s in engine.containers(project.name, service.name) if not _is_one_off(project.name, s.name)]
+    return plan_service(desired, replicas_now, options.strategy)
+
+
+def _spec(project: Project, service: Service, number: int, image, engine: Engine):
+    name = container_name(project, service, number)
     secrets, configs = resources.materialize(project, service)
-    volume_dirs = {key: str(resources.ensure_volume(project, volume)) for key, volume in project.volumes.items()}
-    desired = []
-    for number in range(1, replicas + 1):
-        name = container_name(project, service, number)
-        facts = HostFacts(
-            lowerdirs=lowerdirs,
-            volume_dirs=volume_dirs,
-            anonymous_root=resources.anonymous_root(name),
-            secret_files=secrets,
-            config_files=configs,
-            netns=_netns_for(service),
-        )
-        desired.append(build_container_spec(project, service, number, image.config, facts))
-    return plan_service(desired, engine.containers(project.name, service.name), options.strategy)
+    facts = HostFacts(
+        lowerdirs=tuple(str(p) for p in engine.images.lowerdirs(image)),
+        volume_dirs={key: str(resources.ensure_volume(project, volume)) for key, volume in project.volumes.items()},
+        anonymous_root=resources.anonymous_root(name),
+        secret_files=secrets,
+        config_files=configs,
+        netns=_netns_for(service),
+    )
+    return build_container_spec(project, service, number, image.config, facts)
+
+
+def _is_one_off(project: str, name: str) -> bool:
+    record = records.load_container(project, name)
+    return record is not None and record.oneoff
+
+
+def run_one_off(project: Project, service: Service, reporter: Reporter, engine: Engine) -> str:
+    """`compose run`: create and start service (already given its one-off name and command)."""
+    image = _image_for(project, service, None, reporter, engine)
+    spec = _spec(project, service, 1, image, engine)
+    _create(project, service, spec, image, engine, oneoff=True)
+    engine.runtime.start(spec.name)
+    return spec.name
 
 
 def _netns_for(service: Service) -> str | None:
     """Until bridge networks land (netplugins), a service gets the host's network or loopback only."""
     return "host" if service.network_mode == "host" else None
+
+
+def _create(project: Project, service: Service, spec, image, engine: Engine, oneoff: bool = False) -> None:
+    engine.runtime.create(spec)
+    number = spec.name.rsplit("-", 1)[-1]
+    records.save_container(
+        project.name,
+        records.ContainerRecord(
+            name=spec.name,
+            service=service.name,
+            number=int(number) if number.isdigit() else 1,
+            image=image.ref,
+            command=spec.args,
+            created=datetime.now(timezone.utc).isoformat(),
+            oneoff=oneoff,
+        ),
+    )
 
 
 def _carry_out(project, service, action: ContainerAction, image, options, reporter, engine) -> None:
@@ -202,19 +234,7 @@ def _carry_out(project, service, action: ContainerAction, image, options, report
             return
         reporter.status("Container", action.name, "Recreate")
     if action.step in (Step.CREATE, Step.RECREATE):
-        spec = action.spec
-        runtime.create(spec)
-        records.save_container(
-            project.name,
-            records.ContainerRecord(
-                name=spec.name,
-                service=service.name,
-                number=int(spec.name.rsplit("-", 1)[-1]) if spec.name.rsplit("-", 1)[-1].isdigit() else 1,
-                image=image.ref,
-                command=spec.args,
-                created=datetime.now(timezone.utc).isoformat(),
-            ),
-        )
+        _create(project, service, action.spec, image, engine)
         reporter.status("Container", action.name, "Created")
     if options.strategy.no_start:
         return

@@ -65,8 +65,20 @@ def host_snapshot() -> dict[str, set[str]]:
         "links": links,
         "mounts": mounts,
         "supervisor processes": procs,
-        "runc containers": _lines(["runc", "list", "-q"]) if shutil.which("runc") else set(),
+        "runc containers": _runc_containers(),
+        "cgroups": {str(p) for p in Path("/sys/fs/cgroup").glob("*/composer/*")},
     }
+
+
+def _runc_containers() -> set[str]:
+    if not shutil.which("runc"):
+        return set()
+    roots = [Path(os.environ.get("COMPOSER_RUN", "/run/composer")) / "runc", Path("/run/runc")]
+    found = set()
+    for root in roots:
+        if root.is_dir():
+            found |= {f"{root}:{name}" for name in _lines(["runc", "--root", str(root), "list", "-q"])}
+    return found
 
 
 def _link_names() -> set[str]:

@@ -20,6 +20,7 @@ VERBS: dict[str, tuple[str, str]] = {
     "ps": ("ps_cmd", "List containers"),
     "logs": ("logs_cmd", "View output from containers"),
     "exec": ("exec_cmd", "Execute a command in a running container"),
+    "run": ("run_cmd", "Run a one-off command on a service"),
     "start": ("lifecycle_cmd", "Start services"),
     "stop": ("lifecycle_cmd", "Stop services"),
     "restart": ("lifecycle_cmd", "Restart service containers"),
