@@ -38,6 +38,7 @@ class UpOptions:
     strategy: Strategy = Strategy()
     scale: dict[str, int] = field(default_factory=dict)
     pull: str | None = None  # overrides every service's pull_policy
+    build: bool = False  # `up --build`: build every service that has build:
     remove_orphans: bool = False
     stop_timeout: float | None = None  # for recreate / orphans
 
@@ -111,27 +112,41 @@ def _ensure_images(project, names, options, reporter, engine, result) -> dict:
     for name in sorted(names):
         service = project.services[name]
         try:
-            found[name] = _image_for(project, service, options.pull, reporter, engine)
+            found[name] = _image_for(project, service, options.pull, reporter, engine, options.build)
         except ComposerError as exc:
             result.failures[name] = exc.one_line()
             reporter.status("Service", name, f"Error: {exc.one_line()}")
     return found
 
 
-def _image_for(project: Project, service: Service, pull_override: str | None, reporter: Reporter, engine: Engine):
-    ref = service.image or f"{project.name}-{service.name}"
+def _image_for(project: Project, service: Service, pull_override: str | None, reporter: Reporter, engine: Engine, build: bool = False):
+    """The service's image: built (build: and asked, or missing), else pulled per its policy."""
+    from composer.images.build import default_image_name
+
+    ref = service.image or default_image_name(project.name, service.name)
     policy = pull_override or service.pull_policy or "missing"
-    if service.build is not None and (policy == "build" or engine.images.get(ref) is None):
-        raise ImageError(f"service {service.name}: image {ref} must be built, and compose build is not available yet", "import or load the image (compose image import/load)")
-    if policy in ("if_not_present", "missing") or policy.startswith("daily") or policy.startswith("weekly"):
+    if service.build is not None and (build or policy == "build" or engine.images.get(ref) is None):
+        return build_image(project, service, reporter, engine)
+    if policy in ("if_not_present", "missing", "build") or policy.startswith(("daily", "weekly")):
         policy = "missing"
     existed = engine.images.get(ref) is not None
     try:
-        image = engine.images.pull(ref, policy="never" if policy == "build" else policy)
+        image = engine.images.pull(ref, policy=policy)
     except ImageError as exc:
         raise ImageError(f"service {service.name}: {exc.message}", exc.hint) from None
     if not existed or policy == "always":
         reporter.status("Image", ref, "Pulled")
+    return image
+
+
+def build_image(project: Project, service: Service, reporter: Reporter, engine: Engine, options=None):
+    from composer.images.build import BuildOptions, build_service_image
+
+    started = time.monotonic()
+    reporter.status("Image", service.image or service.name, "Building")
+    options = options or BuildOptions(warn=lambda line: reporter.status("Service", service.name, f"Warning: {line}"))
+    image = build_service_image(engine.images, project.name, service.name, service.build, service.image, options)
+    reporter.status("Image", image.ref, f"Built ({time.monotonic() - started:.1f}s)")
     return image
 
 

@@ -30,6 +30,7 @@ VERBS: dict[str, tuple[str, str]] = {
     "unpause": ("lifecycle_cmd", "Unpause services"),
     "top": ("lifecycle_cmd", "Display the running processes"),
     "ls": ("ls_cmd", "List running compose projects"),
+    "build": ("build_cmd", "Build service images (buildah, into the local store)"),
     "pull": ("pull_cmd", "Pull service images"),
     "images": ("images_cmd", "List images used by the project's containers"),
     "image": ("image_cmd", "Manage the local image store: load, import, ls, rm, prune"),

@@ -51,8 +51,8 @@ def run(args) -> int:
     from composer.plan import Strategy
     from composer.up import Engine, UpOptions, up
 
-    if args.build or args.watch:
-        raise ComposerError(f"up --{'build' if args.build else 'watch'} is not available yet", "leave the flag out")
+    if args.watch:
+        raise ComposerError("up --watch is not available yet", "leave the flag out")
     if args.force_recreate and args.no_recreate:
         raise ComposerError("--force-recreate and --no-recreate are incompatible", "choose one")
     if args.no_color:
@@ -65,6 +65,7 @@ def run(args) -> int:
         strategy=Strategy(args.force_recreate, args.no_recreate, args.no_start),
         scale=_scale(args.scale),
         pull=args.pull,
+        build=args.build,
         remove_orphans=args.remove_orphans,
         stop_timeout=args.timeout,
     )

@@ -210,3 +210,17 @@ def test_ps_json_fields(project):
     assert set(row) >= {"ID", "Name", "Image", "Command", "Project", "Service", "Created", "State", "Status", "Health", "ExitCode", "Publishers"}
     assert (row["Project"], row["Service"], row["State"], row["Command"]) == (project.name, "box", "running", "sleep 600")
     assert row["Image"].endswith("composer-test/busybox:1") and row["Status"].startswith("Up ")
+
+
+def test_up_builds_a_service_without_an_image_and_build_rebuilds(project):
+    (project.dir / "app").mkdir()
+    (project.dir / "app" / "Dockerfile").write_text(f'FROM {IMAGE}\nRUN echo v1 > /version\nCMD ["sh", "-c", "cat /version; exec sleep 600"]\n')
+    project.write("services:\n  app:\n    build: ./app\n    network_mode: none\n")
+    result = project.compose("up", "-d")
+    assert result.returncode == 0, result.stderr
+    assert "Built" in result.stderr
+    assert project.compose("exec", "-T", "app", "cat", "/version").stdout.strip() == "v1"
+    (project.dir / "app" / "Dockerfile").write_text(f'FROM {IMAGE}\nRUN echo v2 > /version\nCMD ["sh", "-c", "cat /version; exec sleep 600"]\n')
+    assert project.compose("build", "-q").returncode == 0
+    assert project.compose("up", "-d").returncode == 0  # the new image changes the spec: recreated
+    assert project.compose("exec", "-T", "app", "cat", "/version").stdout.strip() == "v2"
