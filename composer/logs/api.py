@@ -52,5 +52,6 @@ class LogReader(Protocol):
     def read(self, tail: int | None = None, since_ns: int | None = None, until_ns: int | None = None) -> Iterator[LogRecord]:
         """Records of the whole rotated series, oldest first; `tail` reads from the end."""
 
-    def follow(self, stop) -> Iterator[LogRecord]:
-        """Records as they are written, across rotations, until stop() is true."""
+    def follow(self, stop, tail: int | None = 0) -> Iterator[LogRecord]:
+        """The last `tail` records (0: none, None: all), then records as they are written,
+        across rotations and writer restarts, until stop() is true."""
