@@ -4,7 +4,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ "$(id -u)" != 0 ]; then echo "setup-host.sh: run as root (it installs Debian packages)" >&2; exit 1; fi
 export DEBIAN_FRONTEND=noninteractive
-packages=(runc skopeo busybox-static socat tini docker-registry nftables iptables iproute2 golang-github-containers-common zstd buildah mmdebstrap uidmap python3-venv)
+packages=(runc skopeo busybox-static socat tini docker-registry nftables iptables iproute2 golang-github-containers-common zstd buildah mmdebstrap uidmap iperf3 gcc python3-venv)
 missing=()
 for p in "${packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then

@@ -58,7 +58,7 @@ def host_snapshot() -> dict[str, set[str]]:
             cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
         except OSError:
             continue
-        if "composer.shim" in cmdline or "composer.ambassador" in cmdline:
+        if "composer.shim" in cmdline or "netplugins.forwarder" in cmdline:
             procs.add(f"{pid} {cmdline.strip()}")
     return {
         "network namespaces": _lines(["ip", "netns", "list"]),
