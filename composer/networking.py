@@ -1,0 +1,204 @@
+"""A project's networks and each container's place on them: the bridge between up/down
+and netplugins.
+
+Every container on a bridge network gets a network namespace named after it
+(/run/netns/<container>), one interface per network (eth0 on the network of highest
+priority, then in declaration order), and a record under the project's run dir holding
+what the plugin returned, so `down` (and a later `up` after a crash) can undo it without
+the compose file having to be the same. Name resolution is in hostsfiles.py.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from composer import records
+from composer.config.model import Project, Service, ServiceNetwork
+from composer.errors import ComposerError
+
+MTU_OPTIONS = ("com.docker.network.driver.mtu", "mtu")
+
+
+def network_config(project: Project, key: str):
+    from netplugins.api import IpamPool, NetworkConfig
+
+    network = project.networks[key]
+    mtu = next((network.driver_opts[o] for o in MTU_OPTIONS if o in network.driver_opts), None)
+    return NetworkConfig(
+        name=network.name,
+        project=project.name,
+        key=key,
+        driver=network.driver or "bridge",
+        ipam=tuple(IpamPool(p.subnet, p.gateway, p.ip_range) for p in network.ipam.config),
+        internal=network.internal,
+        external=network.external,
+        mtu=int(mtu) if mtu else None,
+        driver_opts=dict(network.driver_opts),
+        labels=dict(network.labels),
+    )
+
+
+def ensure_networks(project: Project, keys) -> None:
+    from netplugins.registry import plugin_for
+
+    for key in sorted(set(keys)):
+        cfg = network_config(project, key)
+        plugin_for(cfg.driver).ensure_network(cfg)
+
+
+def remove_networks(project_name: str, project: Project | None = None) -> list[str]:
+    """`down`: the project's own networks (never external ones), and any it left behind."""
+    from netplugins.registry import plugin_for
+
+    removed = []
+    if project is not None:
+        for key, network in project.networks.items():
+            if not network.external and (network.driver or "bridge") == "bridge":
+                plugin_for("bridge").remove_network(network_config(project, key))
+                removed.append(network.name)
+    removed += plugin_for("bridge").gc_networks(project_name, keep=())
+    return removed
+
+
+def attached_keys(service: Service) -> list[str]:
+    """The service's networks in interface order: highest priority first, then as written."""
+    if service.network_mode is not None:
+        return []
+    order = list(service.networks)
+    return sorted(order, key=lambda k: (-((service.networks[k] or ServiceNetwork()).priority or 0), order.index(k)))
+
+
+def netns_for(project: Project, service: Service, container: str) -> str | None:
+    """What the runtime should join: "host", a netns path, or None (private, loopback only)."""
+    mode = service.network_mode
+    if mode == "host":
+        return "host"
+    if mode == "none":
+        return None
+    if mode and mode.startswith("service:"):
+        other = project.services.get(mode.split(":", 1)[1])
+        target = f"{project.name}-{other.name}-1" if other and not other.container_name else (other.container_name if other else "")
+        return _existing_netns(target, mode)
+    if mode and mode.startswith("container:"):
+        return _existing_netns(mode.split(":", 1)[1], mode)
+    return f"/run/netns/{container}" if attached_keys(service) else None
+
+
+def _existing_netns(container: str, mode: str) -> str:
+    path = f"/run/netns/{container}"
+    if not os.path.exists(path):
+        raise ComposerError(f"network_mode {mode}: container {container} has no network namespace", "start it first")
+    return path
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """One container or ambassador on one network, as name resolution sees it."""
+
+    owner: str  # container name
+    service: str
+    network: str  # compose key
+    ip: str
+    aliases: tuple[str, ...]
+
+
+def attach(project: Project, service: Service, container: str, extra_aliases: tuple[str, ...] = ()) -> dict[str, str]:
+    """Namespace plus one interface per network; returns network key → IPv4 address."""
+    from netplugins import netns
+    from netplugins.api import Attachment
+    from netplugins.registry import plugin_for
+
+    keys = attached_keys(service)
+    if not keys:
+        return {}
+    path = str(netns.create(container))
+    record = {"service": service.name, "links": _links(service), "networks": {}}
+    try:
+        for index, key in enumerate(keys):
+            cfg = network_config(project, key)
+            settings = service.networks[key] or ServiceNetwork()
+            aliases = tuple(dict.fromkeys(settings.aliases + extra_aliases))
+            att = Attachment(container, path, f"eth{index}", cfg.name, aliases, settings.ipv4_address, settings.mac_address, index == 0)
+            result = plugin_for(cfg.driver).add(cfg, att)
+            record["networks"][key] = {"cfg": _cfg_dict(cfg), "ifname": att.ifname, "aliases": list(aliases), "result": result.to_dict()}
+            _save(project.name, container, record)
+    except BaseException:
+        detach(project.name, container)
+        raise
+    return {key: entry["result"]["ipv4"] for key, entry in record["networks"].items()}
+
+
+def detach(project_name: str, container: str) -> None:
+    """Undo attach: every interface, its address lease, the namespace; idempotent."""
+    from netplugins import netns
+    from netplugins.api import Attachment, AttachResult, NetworkConfig
+    from netplugins.registry import plugin_for
+
+    record = load_record(project_name, container)
+    errors = []
+    for key, entry in (record or {}).get("networks", {}).items():
+        cfg = NetworkConfig(**entry["cfg"])
+        att = Attachment(container, f"/run/netns/{container}", entry["ifname"], cfg.name)
+        try:
+            plugin_for(cfg.driver).delete(cfg, att, AttachResult.from_dict(entry["result"]))
+        except ComposerError as exc:
+            errors.append(exc.one_line())
+    netns.delete(container)
+    _record_path(project_name, container).unlink(missing_ok=True)
+    if errors:
+        raise ComposerError(f"container {container}: network cleanup: {'; '.join(errors)}", "run compose down again")
+
+
+def endpoints(project_name: str) -> list[Endpoint]:
+    """Everything of the project on a network now, from the attachment records."""
+    found = []
+    for path in sorted(_records_dir(project_name).glob("*.json")):
+        record = _read(path)
+        for key, entry in record.get("networks", {}).items():
+            if entry["result"].get("ipv4"):
+                found.append(Endpoint(path.stem, record["service"], key, entry["result"]["ipv4"], tuple(entry["aliases"])))
+    return found
+
+
+def load_record(project_name: str, container: str) -> dict | None:
+    path = _record_path(project_name, container)
+    return _read(path) if path.exists() else None
+
+
+def _links(service: Service) -> dict[str, str]:
+    """`links: [db:database]` → {"database": "db"}; a plain `db` aliases itself."""
+    found = {}
+    for link in service.links:
+        target, _, alias = link.partition(":")
+        found[alias or target] = target
+    return found
+
+
+def _cfg_dict(cfg) -> dict:
+    return {"name": cfg.name, "project": cfg.project, "key": cfg.key, "driver": cfg.driver, "internal": cfg.internal, "external": cfg.external}
+
+
+def _records_dir(project_name: str) -> Path:
+    return records.project_dir(project_name) / "net"
+
+
+def _record_path(project_name: str, container: str) -> Path:
+    return _records_dir(project_name) / f"{container}.json"
+
+
+def _save(project_name: str, container: str, record: dict) -> None:
+    path = _record_path(project_name, container)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}")
+    tmp.write_text(json.dumps(record))
+    os.replace(tmp, path)
+
+
+def _read(path: Path) -> dict:
+    try:
+        return json.loads(path.read_text())
+    except (OSError, ValueError):
+        return {}
