@@ -10,12 +10,12 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from composer import graph as dependency_graph
-from composer import records, resources
+from composer import networking, records, resources
 from composer.config.model import Project
 from composer.errors import ComposerError
 from composer.executor import Status, parallel_limit, run_tasks
 from composer.runtime.api import ContainerState
-from composer.up import Engine, Reporter
+from composer.up import Engine, Reporter, remove_container
 
 
 def stop_order(project: Project, states: Iterable[ContainerState]) -> list[list[ContainerState]]:
@@ -65,11 +65,16 @@ def down(project: Project, engine: Engine, reporter: Reporter, timeout: float | 
 
         def remove(state: ContainerState) -> None:
             engine.runtime.stop(state.name, timeout)
-            engine.runtime.remove(state.name)
-            records.forget_container(project.name, state.name)
+            remove_container(project.name, state.name, engine)
             reporter.status("Container", state.name, "Removed")
 
         failures.update(for_each(group, remove))
+    if not failures:
+        try:
+            for name in networking.remove_networks(project.name, project):
+                reporter.status("Network", name, "Removed")
+        except ComposerError as exc:
+            failures["network"] = exc.one_line()
     if volumes:
         for name in resources.remove_project_volumes(project):
             reporter.status("Volume", name, "Removed")

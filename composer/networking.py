@@ -54,10 +54,14 @@ def remove_networks(project_name: str, project: Project | None = None) -> list[s
     from netplugins.registry import plugin_for
 
     removed = []
+    for container in sorted(p.stem for p in _records_dir(project_name).glob("*.json")):
+        detach(project_name, container)  # left by an up that was killed mid-way
     if project is not None:
         for key, network in project.networks.items():
             if not network.external and (network.driver or "bridge") == "bridge":
-                plugin_for("bridge").remove_network(network_config(project, key))
+                cfg = network_config(project, key)
+                plugin_for("bridge").gc(cfg, valid_keys=())  # interfaces made but never recorded
+                plugin_for("bridge").remove_network(cfg)
                 removed.append(network.name)
     removed += plugin_for("bridge").gc_networks(project_name, keep=())
     return removed
@@ -114,9 +118,10 @@ def attach(project: Project, service: Service, container: str, extra_aliases: tu
     keys = attached_keys(service)
     if not keys:
         return {}
-    path = str(netns.create(container))
     record = {"service": service.name, "links": _links(service), "networks": {}}
+    _save(project.name, container, record)  # first: a crash from here on is found by down
     try:
+        path = str(netns.create(container))
         for index, key in enumerate(keys):
             cfg = network_config(project, key)
             settings = service.networks[key] or ServiceNetwork()

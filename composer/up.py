@@ -16,7 +16,7 @@ from datetime import datetime, timezone
 from typing import Protocol
 
 from composer import graph as dependency_graph
-from composer import records, resources
+from composer import hostsfiles, networking, records, resources
 from composer.conditions import wait_for
 from composer.config.model import Project, Service
 from composer.errors import ComposerError, ImageError
@@ -72,6 +72,8 @@ def up(project: Project, options: UpOptions, reporter: Reporter, engine: Engine)
     chosen = dependency_graph.select(graph, options.services, with_dependencies=not options.no_deps)
     records.save_project(project.name, str(project.project_dir), project.compose_files)
     _handle_orphans(project, options, reporter, engine)
+    services = [project.services[n] for n in chosen if n in project.services]
+    networking.ensure_networks(project, [k for s in services for k in networking.attached_keys(s)])
     result = UpResult()
     images = _ensure_images(project, [s for s in chosen if s in project.services], options, reporter, engine, result)
     tasks: dict[str, Callable[[], None]] = {}
@@ -194,9 +196,20 @@ def _spec(project: Project, service: Service, number: int, image, engine: Engine
         anonymous_root=resources.anonymous_root(name),
         secret_files=secrets,
         config_files=configs,
-        netns=_netns_for(service),
+        netns=networking.netns_for(project, service, name),
+        extra_mounts=_etc_mounts(project, service, name),
     )
     return build_container_spec(project, service, number, image.config, facts)
+
+
+def _etc_mounts(project: Project, service: Service, name: str) -> tuple:
+    """/etc/hosts, resolv.conf and hostname, kept current by hostsfiles (host mode keeps the host's)."""
+    from composer.runtime.spec import Mount
+
+    if service.network_mode == "host":
+        return ()
+    directory = hostsfiles.prepare(project.name, name, service.hostname or name)
+    return (Mount.bind(directory, hostsfiles.MOUNT_POINT, read_only=True),)
 
 
 def _is_one_off(project: str, name: str) -> bool:
@@ -213,13 +226,21 @@ def run_one_off(project: Project, service: Service, reporter: Reporter, engine: 
     return spec.name
 
 
-def _netns_for(service: Service) -> str | None:
-    """Until bridge networks land (netplugins), a service gets the host's network or loopback only."""
-    return "host" if service.network_mode == "host" else None
-
-
 def _create(project: Project, service: Service, spec, image, engine: Engine, oneoff: bool = False) -> None:
-    engine.runtime.create(spec)
+    """Network first (the spec names its netns), then the container, then its /etc links."""
+    networking.attach(project, service, spec.name)
+    if service.network_mode != "host":  # a recreate removed the old container's directory
+        hostsfiles.prepare(project.name, spec.name, spec.hostname)
+    try:
+        engine.runtime.create(spec)
+        if service.network_mode != "host":
+            from composer.runtime.layout import ContainerPaths
+
+            hostsfiles.link_into_rootfs(ContainerPaths.for_name(spec.name).rootfs)
+    except BaseException:
+        remove_container(project.name, spec.name, engine)
+        raise
+    hostsfiles.refresh(project.name)
     number = spec.name.rsplit("-", 1)[-1]
     records.save_container(
         project.name,
@@ -235,6 +256,15 @@ def _create(project: Project, service: Service, spec, image, engine: Engine, one
     )
 
 
+def remove_container(project_name: str, name: str, engine: Engine) -> None:
+    """Everything a container has: the container, its network, its names, its record."""
+    engine.runtime.remove(name)
+    networking.detach(project_name, name)
+    hostsfiles.forget(project_name, name)
+    hostsfiles.refresh(project_name)
+    records.forget_container(project_name, name)
+
+
 def _carry_out(project, service, action: ContainerAction, image, options, reporter, engine) -> None:
     runtime = engine.runtime
     if action.step is Step.KEEP:
@@ -242,8 +272,7 @@ def _carry_out(project, service, action: ContainerAction, image, options, report
         return
     if action.step in (Step.RECREATE, Step.REMOVE):
         runtime.stop(action.name, options.stop_timeout)
-        runtime.remove(action.name)
-        records.forget_container(project.name, action.name)
+        remove_container(project.name, action.name, engine)
         if action.step is Step.REMOVE:
             reporter.status("Container", action.name, "Removed")
             return

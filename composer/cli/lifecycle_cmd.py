@@ -49,11 +49,10 @@ def run(args) -> int:
 
 
 def _remove(engine, state, args) -> None:
-    from composer import records
+    from composer.up import remove_container
 
     engine.runtime.stop(state.name, getattr(args, "timeout", None))
-    engine.runtime.remove(state.name)
-    records.forget_container(state.project, state.name)
+    remove_container(state.project, state.name, engine)
 
 
 def _restart(engine, state, args) -> None:

@@ -36,6 +36,7 @@ VERBS: dict[str, tuple[str, str]] = {
     "image": ("image_cmd", "Manage the local image store: load, import, ls, rm, prune"),
     "config": ("config_cmd", "Parse, resolve and render the compose file in canonical format"),
     "graph": ("graph_cmd", "Show the start order of services and ambassadors"),
+    "watch": ("watch_cmd", "Watch services' develop.watch paths; sync, restart or rebuild on change"),
     "version": ("version_cmd", "Show the composer version"),
 }
 

@@ -101,8 +101,7 @@ def _run_one(project, service, engine, reporter, args) -> int:
     stream.stop()
     code = engine.runtime.inspect(name).exit_code
     if args.rm:
-        from composer import records
+        from composer.up import remove_container
 
-        engine.runtime.remove(name)
-        records.forget_container(project.name, name)
+        remove_container(project.name, name, engine)
     return 1 if code is None else code

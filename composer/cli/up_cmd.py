@@ -51,8 +51,8 @@ def run(args) -> int:
     from composer.plan import Strategy
     from composer.up import Engine, UpOptions, up
 
-    if args.watch:
-        raise ComposerError("up --watch is not available yet", "leave the flag out")
+    if args.watch and (args.detach or args.wait or args.no_start):
+        raise ComposerError("up --watch runs attached: it cannot be combined with --detach, --wait or --no-start", "use compose watch for a detached project")
     if args.force_recreate and args.no_recreate:
         raise ComposerError("--force-recreate and --no-recreate are incompatible", "choose one")
     if args.no_color:
@@ -78,6 +78,10 @@ def run(args) -> int:
         return _wait(project, engine, args.wait_timeout, result.ok)
     if args.detach:
         return 0 if result.ok else 1
+    if args.watch:
+        from composer.cli.watch_cmd import attached_with_watch
+
+        return attached_with_watch(project, engine, args, result.ok)
     return _attached(project, engine, args, result.ok)
 
 
