@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from composer import graph as dependency_graph
-from composer import networking, records, resources
+from composer import networking, proxies, records, resources
 from composer.config.model import Project
 from composer.errors import ComposerError
 from composer.executor import Status, parallel_limit, run_tasks
@@ -69,6 +69,8 @@ def down(project: Project, engine: Engine, reporter: Reporter, timeout: float | 
             reporter.status("Container", state.name, "Removed")
 
         failures.update(for_each(group, remove))
+    for name in proxies.stop_all(project.name):
+        reporter.status("Ambassador" if name != proxies.PORTS else "Ports", name, "Stopped")
     if not failures:
         try:
             for name in networking.remove_networks(project.name, project):

@@ -16,7 +16,7 @@ from datetime import datetime, timezone
 from typing import Protocol
 
 from composer import graph as dependency_graph
-from composer import hostsfiles, networking, records, resources
+from composer import hostsfiles, networking, proxies, records, resources
 from composer.conditions import wait_for
 from composer.config.model import Project, Service
 from composer.errors import ComposerError, ImageError
@@ -73,13 +73,14 @@ def up(project: Project, options: UpOptions, reporter: Reporter, engine: Engine)
     records.save_project(project.name, str(project.project_dir), project.compose_files)
     _handle_orphans(project, options, reporter, engine)
     services = [project.services[n] for n in chosen if n in project.services]
-    networking.ensure_networks(project, [k for s in services for k in networking.attached_keys(s)])
+    networking.ensure_networks(project, _network_keys(project, services, chosen))
+    proxies.check_ports_free(project)
     result = UpResult()
     images = _ensure_images(project, [s for s in chosen if s in project.services], options, reporter, engine, result)
     tasks: dict[str, Callable[[], None]] = {}
     for name in chosen:
         if name in project.ambassadors:
-            tasks[name] = _ambassador_task(project, name)
+            tasks[name] = _ambassador_task(project, project.ambassadors[name], reporter, engine)
         elif name in images:
             tasks[name] = _service_task(project, project.services[name], graph, chosen, options, images[name], reporter, engine)
     ordering = dependency_graph.ordering_view(graph)
@@ -94,7 +95,14 @@ def up(project: Project, options: UpOptions, reporter: Reporter, engine: Engine)
         elif event.status is Status.SKIPPED:
             result.failures[str(event.key)] = f"not started: dependency {event.detail.upstream} failed"
             reporter.status("Service", str(event.key), f"Skipped: dependency {event.detail.upstream} failed")
+    for entry in proxies.publish(project, engine.containers(project.name)):
+        reporter.status("Port", f"{entry['host_ip']}:{entry['published']}/{entry['protocol']}", f"Published → {entry['name']}:{entry['target']}")
     return result
+
+
+def _network_keys(project: Project, services: list[Service], chosen: set[str]) -> list[str]:
+    keys = [k for s in services for k in networking.attached_keys(s)]
+    return keys + [k for a in project.ambassadors.values() if a.name in chosen for k in (a.networks or ("default",))]
 
 
 def _handle_orphans(project: Project, options: UpOptions, reporter: Reporter, engine: Engine) -> None:
@@ -152,9 +160,11 @@ def build_image(project: Project, service: Service, reporter: Reporter, engine: 
     return image
 
 
-def _ambassador_task(project: Project, name: str) -> Callable[[], None]:
+def _ambassador_task(project: Project, ambassador, reporter: Reporter, engine: Engine) -> Callable[[], None]:
     def run() -> None:
-        raise ComposerError(f"ambassador {name}: ambassadors are not wired into up yet", "coming with the ambassador runtime")
+        started = time.monotonic()
+        proxies.start_ambassador(project, ambassador, engine.containers(project.name))
+        reporter.status("Ambassador", ambassador.name, f"Started ({time.monotonic() - started:.2f}s)")
 
     return run
 
@@ -165,6 +175,7 @@ def _service_task(project, service, graph, chosen, options, image, reporter, eng
         actions = _plan(project, service, options, image, engine)
         for action in actions:
             _carry_out(project, service, action, image, options, reporter, engine)
+        proxies.refresh_targets(project.name, engine.containers(project.name))
 
     return run
 
@@ -263,6 +274,7 @@ def remove_container(project_name: str, name: str, engine: Engine) -> None:
     hostsfiles.forget(project_name, name)
     hostsfiles.refresh(project_name)
     records.forget_container(project_name, name)
+    proxies.refresh_targets(project_name, engine.containers(project_name))
 
 
 def _carry_out(project, service, action: ContainerAction, image, options, reporter, engine) -> None:

@@ -29,6 +29,7 @@ VERBS: dict[str, tuple[str, str]] = {
     "pause": ("lifecycle_cmd", "Pause services"),
     "unpause": ("lifecycle_cmd", "Unpause services"),
     "top": ("lifecycle_cmd", "Display the running processes"),
+    "port": ("port_cmd", "Print the public port for a port binding"),
     "ls": ("ls_cmd", "List running compose projects"),
     "build": ("build_cmd", "Build service images (buildah, into the local store)"),
     "pull": ("pull_cmd", "Pull service images"),

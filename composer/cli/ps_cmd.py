@@ -23,6 +23,7 @@ def run(args) -> int:
 
     project = load_project(args)
     states = Engine().containers(project.name)
+    ports = _publishers(project.name)
     if args.services:
         states = [s for s in states if s.service in args.services]
     if args.status:
@@ -37,13 +38,47 @@ def run(args) -> int:
             output.line(name)
     elif args.format == "json":
         for state in states:
-            output.json_line(container_json(project.name, state))
+            output.json_line(container_json(project.name, state, ports))
+        for row in ambassador_rows(project):
+            output.json_line(row)
     else:
-        _table([container_json(project.name, s) for s in states])
+        _table([container_json(project.name, s, ports) for s in states] + ambassador_rows(project))
     return 0
 
 
-def container_json(project: str, state) -> dict:
+def _publishers(project_name: str) -> dict[str, list[dict]]:
+    """Service → Compose-style Publishers entries, from the host proxy's record."""
+    from composer import proxies
+
+    found: dict[str, list[dict]] = {}
+    for entry in proxies.published(project_name):
+        found.setdefault(entry["name"], []).append(
+            {"URL": entry["host_ip"], "TargetPort": entry["target"], "PublishedPort": entry["published"], "Protocol": entry["protocol"]}
+        )
+    return found
+
+
+def ambassador_rows(project) -> list[dict]:
+    """Ambassadors as ps rows: their forwarder's state and counters."""
+    from composer import proxies
+
+    rows = []
+    for name, ambassador in project.ambassadors.items():
+        alive = proxies.keeper_pid(project.name, name) is not None
+        stats = proxies.read_stats(project.name, name).get("ambassadors", {}).get(name, {}) if alive else {}
+        counters = {key: stats.get(key, 0) for key in ("active", "total", "bytes_in", "bytes_out", "connect_failures", "refused")}
+        rows.append({
+            "ID": proxies.ambassador_netns(project.name, name), "Name": proxies.ambassador_netns(project.name, name),
+            "Image": "", "Command": f"{ambassador.listen} -> {ambassador.target}", "Project": project.name,
+            "Service": name, "Created": 0, "State": "running" if alive else "exited",
+            "Status": (f"Up ({counters['active']} active, {counters['total']} total, {counters['bytes_in']}B in, {counters['bytes_out']}B out)" if alive else "Exited"),
+            "Health": "", "ExitCode": 0, "Publishers": _publishers(project.name).get(name, []),
+            "Ambassador": {**counters, "targets": stats.get("targets", [])},
+        })
+    return rows
+
+
+def container_json(project: str, state, ports: dict | None = None) -> dict:
     """The fields of Compose v2's `ps --format json`, from our records."""
     from composer.records import load_container
 
@@ -60,7 +95,7 @@ def container_json(project: str, state) -> dict:
         "Status": status_text(state),
         "Health": state.health.status if state.health else "",
         "ExitCode": state.exit_code or 0,
-        "Publishers": [],
+        "Publishers": (ports or {}).get(state.service, []),
     }
 
 
@@ -91,7 +126,9 @@ def _ago(delta) -> str:
 def _table(rows: list[dict]) -> None:
     from composer.cli import output
 
-    columns = ("Name", "Image", "Command", "Service", "Status")
+    columns = ("Name", "Image", "Command", "Service", "Status", "Ports")
+    for row in rows:
+        row["Ports"] = ", ".join(f"{p['URL']}:{p['PublishedPort']}->{p['TargetPort']}/{p['Protocol']}" for p in row["Publishers"])
     table = [[c.upper() for c in columns]] + [[str(row[c]) for c in columns] for row in rows]
     widths = [max(len(line[i]) for line in table) for i in range(len(columns))]
     for line in table:

@@ -25,7 +25,8 @@ def run(args) -> int:
     project = load_project(args, services=tuple(args.services))
     engine = Engine()
     if not args.no_up:
-        result = up(project, UpOptions(services=tuple(args.services)), progress_for(args), engine)
+        # as Compose: the equivalent of `up --build` first; the services keep running after the watch
+        result = up(project, UpOptions(services=tuple(args.services), build=True), progress_for(args), engine)
         for service, reason in result.failures.items():
             output.error(f"service {service}: {reason}" if not reason.startswith("service ") else reason)
     session = _session(project, engine, args, required=True)

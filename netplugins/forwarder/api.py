@@ -53,6 +53,37 @@ def forwarder_command(config_path: str) -> list[str]:
     return [sys.executable, "-I", "-S", "-c", BOOTSTRAP, PACKAGE_ROOT, config_path]
 
 
+KEEPER_BOOTSTRAP = "import runpy,sys; sys.path.insert(0, sys.argv.pop(1)); runpy.run_module('netplugins.forwarder.keeper', run_name='__main__')"
+
+
+def start_keeper(config_path: str, netns: str | None = None, log_path: str | None = None, ready_timeout: float = 5.0) -> int:
+    """Start a forwarder under a keeper that restarts it if it dies; returns the keeper's pid
+    once the forwarder listens (its stats file names a child of the keeper)."""
+    config = load_config(config_path)
+    command = [sys.executable, "-I", "-S", "-c", KEEPER_BOOTSTRAP, PACKAGE_ROOT, *forwarder_command(config_path)]
+    if netns:
+        command = ["nsenter", f"--net={netns if '/' in netns else '/run/netns/' + netns}", "--", *command]
+    with open(log_path or os.devnull, "ab") as log:
+        keeper = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=log, stderr=log, start_new_session=True)
+    deadline = time.monotonic() + ready_timeout
+    while time.monotonic() < deadline:
+        if keeper.poll() is not None:
+            raise ForwarderError(f"forwarder keeper exited with status {keeper.returncode}: {_last_line(log_path)}")
+        pid = read_stats(config.stats).get("pid") if config.stats else None
+        if pid and _parent_of(pid) == keeper.pid:  # nsenter execs: the keeper keeps the pid
+            return keeper.pid
+        time.sleep(0.01)
+    raise ForwarderError(f"forwarder did not start listening within {ready_timeout:g}s: {_last_line(log_path)}")
+
+
+def _parent_of(pid: int) -> int | None:
+    try:
+        with open(f"/proc/{pid}/stat") as handle:
+            return int(handle.read().rsplit(")", 1)[1].split()[1])
+    except (OSError, ValueError, IndexError):
+        return None
+
+
 def start_forwarder(
     config_path: str, netns: str | None = None, log_path: str | None = None, ready_timeout: float = 5.0,
 ) -> subprocess.Popen:
