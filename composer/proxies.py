@@ -198,13 +198,15 @@ def check_ports_free(project: Project) -> None:
     """Before anything starts: every host port we would newly bind must be free."""
     held = {(p["host_ip"], p["published"], p["protocol"]) for p in published(project.name)}
     for name, mapping in wanted_ports(project):
-        for port in _host_ports(mapping):
-            key = (mapping.host_ip or "0.0.0.0", port, mapping.protocol)
-            if port and key not in held and not _bindable(*key):
-                raise NetworkError(
-                    f"service {name}: port {key[0]}:{port}/{mapping.protocol} is already in use",
-                    "stop what holds it, or publish on another port",
-                )
+        host_ip = mapping.host_ip or "0.0.0.0"
+        ports = [p for p in _host_ports(mapping) if p]
+        if any((host_ip, p, mapping.protocol) in held for p in ports) or not ports:
+            continue
+        if not any(_bindable(host_ip, p, mapping.protocol) for p in ports):
+            raise NetworkError(
+                f"service {name}: port {host_ip}:{mapping.published}/{mapping.protocol} is already in use",
+                "stop what holds it, or publish on another port",
+            )
 
 
 def publish(project: Project, containers) -> list[dict]:
@@ -217,7 +219,7 @@ def publish(project: Project, containers) -> list[dict]:
     entries, shown = [], []
     for index, (name, mapping) in enumerate(wanted_ports(project)):
         host_ip = mapping.host_ip or "0.0.0.0"
-        port = _host_ports(mapping)[0] or previous.get((name, mapping.target, mapping.protocol, host_ip)) or _free_port(host_ip, mapping.protocol)
+        port = previous.get((name, mapping.target, mapping.protocol, host_ip)) or _pick_port(mapping, host_ip)
         spec = {"service": name, "port": mapping.target, "protocol": mapping.protocol, "networks": _networks_of(project, name)}
         stem = f"{index}-{name}.json"
         directory.mkdir(parents=True, exist_ok=True)
@@ -246,10 +248,18 @@ def _networks_of(project: Project, name: str) -> list[str]:
 
 
 def _host_ports(mapping: PortMapping) -> list[int]:
+    """The host ports a mapping may take: [0] for any, one, or a range (the first free is used)."""
     if not mapping.published:
         return [0]
     first, _, last = mapping.published.partition("-")
-    return [int(first)] if not last else list(range(int(first), int(last) + 1))[:1]
+    return list(range(int(first), int(last or first) + 1))
+
+
+def _pick_port(mapping: PortMapping, host_ip: str) -> int:
+    candidates = _host_ports(mapping)
+    if candidates == [0]:
+        return _free_port(host_ip, mapping.protocol)
+    return next((p for p in candidates if _bindable(host_ip, p, mapping.protocol)), candidates[0])
 
 
 def _bindable(host_ip: str, port: int, protocol: str) -> bool:

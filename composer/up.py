@@ -18,6 +18,7 @@ from typing import Protocol
 from composer import graph as dependency_graph
 from composer import hostsfiles, networking, proxies, records, resources
 from composer.conditions import wait_for
+from composer.links import link_environment
 from composer.config.model import Project, Service
 from composer.errors import ComposerError, ImageError
 from composer.executor import Status, parallel_limit, run_tasks
@@ -209,6 +210,7 @@ def _spec(project: Project, service: Service, number: int, image, engine: Engine
         config_files=configs,
         netns=networking.netns_for(project, service, name),
         extra_mounts=_etc_mounts(project, service, name),
+        extra_env=link_environment(project, service),
     )
     return build_container_spec(project, service, number, image.config, facts)
 

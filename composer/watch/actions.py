@@ -116,7 +116,8 @@ class ServiceActions:
             if code != 0:
                 self._fail(service, f"exec `{shown}` in container {state.name} exited with status {code}")
             else:
-                self._done(service, f"ran `{shown}` in {_ms(started)}")
+                unsupported = " (exec.privileged is not supported: it ran unprivileged)" if hook.privileged else ""
+                self._done(service, f"ran `{shown}` in {_ms(started)}{unsupported}")
 
     def restart(self, service: str, containers: list[ContainerState]) -> None:
         from composer.down import for_each
@@ -160,7 +161,7 @@ class _Reporter:
 
     def status(self, kind: str, name: str, text: str) -> None:
         if not self.actions.quiet:
-            self.actions._done(self.service, f"{kind} {name} {text}")
+            self.actions.notify(WatchEvent(self.service, f"{kind} {name} {text}"))
 
 
 def _outermost(changes: list[Change]) -> list[Change]:

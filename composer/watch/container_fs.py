@@ -67,9 +67,23 @@ class ContainerFiles:
         root, inside = self._root_for(container_path)
         return secure_join(root, inside)
 
-    def make_parent_dirs(self, container_path: str) -> Path:
-        """mkdir -p of container_path's parent, new dirs owned by the container's user; its host path."""
-        return self.make_dir(posixpath.dirname(container_path))
+    def entry(self, container_path: str, make_parents: bool = False) -> Path:
+        """Host path of the entry at container_path, its last component not followed.
+
+        The parent is resolved inside the container (made if asked, owned by the
+        container's user); a mount point is its mount's host directory.
+        """
+        path = posixpath.normpath(container_path)
+        if self.mount_point(path) is not None:
+            return self._root_for(path)[0]
+        parent = posixpath.dirname(path)
+        directory = self.make_dir(parent) if make_parents else self.host_path(parent)
+        return directory / posixpath.basename(path)
+
+    def mount_point(self, container_path: str) -> MountPoint | None:
+        """The mount whose destination is exactly container_path."""
+        path = posixpath.normpath(container_path)
+        return next((m for m in self.mounts if m.destination == path), None)
 
     def make_dir(self, container_path: str) -> Path:
         """mkdir -p inside the container (symlinks resolved in it first); its host path."""

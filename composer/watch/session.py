@@ -35,6 +35,7 @@ from watchdog.events import (
 from composer.errors import ComposerError
 from composer.watch.actions import Change, Notify, ServiceActions, ServiceWatch, WatchEvent
 from composer.watch.debounce import Debouncer
+from composer.watch.errors import WatchError
 from composer.watch.rules import SYNC_ACTIONS
 
 # Opens, closes without writing and directory mtime changes say nothing about content.
@@ -53,10 +54,10 @@ def _inotify_observer():
 
 
 class WatchSession:
-    def __init__(self, project, watches: list[ServiceWatch], engine, notify: Notify, prune: bool = True, quiet: bool = False, debouncer: Debouncer | None = None) -> None:
+    def __init__(self, project, watches: list[ServiceWatch], engine, notify: Notify, prune: bool = True, quiet: bool = False) -> None:
         self.watches = {w.service.name: w for w in watches}
         self.actions = ServiceActions(project, engine, notify, prune=prune, quiet=quiet)
-        self.debouncer: Debouncer[str, Change] = debouncer or Debouncer()
+        self.debouncer: Debouncer[str, Change] = Debouncer()
         self._cond = threading.Condition()
         self._busy: set[str] = set()
         self._workers: list[threading.Thread] = []
@@ -74,9 +75,15 @@ class WatchSession:
     def start(self) -> None:
         """Watch first, then the initial syncs: a change made meanwhile is synced, not lost."""
         handler = _Handler(self)
-        for path, recursive in _watch_points(self.watches.values()):
-            self._observer.schedule(handler, path, recursive=recursive, event_filter=EVENT_TYPES)
-        self._observer.start()
+        points = _watch_points(self.watches.values())
+        try:
+            for path, recursive in points:
+                self._observer.schedule(handler, path, recursive=recursive, event_filter=EVENT_TYPES)
+            self._observer.start()  # the inotify watches are added here, in this thread
+        except OSError as exc:
+            self._observer.stop()
+            where = exc.filename or ", ".join(path for path, _ in points)
+            raise WatchError(f"cannot watch {where}: {exc.strerror or exc}", "for 'No space left on device' raise the sysctl fs.inotify.max_user_watches") from None
         self._scheduler.start()
         for watch in self.watches.values():
             self._initial_sync(watch)
@@ -98,16 +105,21 @@ class WatchSession:
             self.debouncer.add(service, changes, time.monotonic())
             self._cond.notify_all()
 
-    def busy(self) -> set[str]:
-        """Services whose action is running now."""
-        with self._cond:
-            return set(self._busy)
-
     def _initial_sync(self, watch: ServiceWatch) -> None:
+        """Sync each initial_sync rule's whole tree, files already equal skipped; the service is busy meanwhile."""
         changes = [Change(i, r.root, not r.is_file) for i, r in enumerate(watch.rules) if r.rule.initial_sync and r.rule.action in SYNC_ACTIONS]
-        if changes:
-            containers = self.actions.containers(watch.service.name)
-            self._run(watch.service.name, lambda: self.actions.sync(watch, containers, changes, only_changed=True))
+        if not changes:
+            return
+        name = watch.service.name
+        with self._cond:
+            self._busy.add(name)
+        try:
+            containers = self.actions.containers(name)
+            self._run(name, lambda: self.actions.sync(watch, containers, changes, only_changed=True))
+        finally:
+            with self._cond:
+                self._busy.discard(name)
+                self._cond.notify_all()
 
     def _schedule(self) -> None:
         with self._cond:

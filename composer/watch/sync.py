@@ -106,8 +106,9 @@ def _copy_symlink(files: ContainerFiles, source: str, container_path: str, count
 
 
 def _delete(files: ContainerFiles, container_path: str, count: SyncCount) -> None:
-    parent = files.host_path(posixpath.dirname(container_path))
-    dest = parent / posixpath.basename(container_path)
+    if files.mount_point(container_path) is not None:
+        return  # a mount point is not ours to delete (and its source is a host directory)
+    dest = files.entry(container_path)
     if not os.path.lexists(dest):
         return
     if dest.is_dir() and not dest.is_symlink():
@@ -118,8 +119,8 @@ def _delete(files: ContainerFiles, container_path: str, count: SyncCount) -> Non
 
 
 def _destination(files: ContainerFiles, container_path: str) -> Path:
-    """Host path of container_path: parent resolved (and made) in the container, last part as named."""
-    return files.make_parent_dirs(container_path) / posixpath.basename(container_path)
+    """Host path to write container_path at: parent resolved (and made) in the container, last part as named."""
+    return files.entry(container_path, make_parents=True)
 
 
 def _same_or_equal(dest: Path, source: os.stat_result, only_changed: bool) -> bool:

@@ -27,7 +27,7 @@ def server(name: str, extra: str = "", text: str = "page-$$HOSTNAME", delay: flo
 
 
 SCALE3 = "    scale: 3\n"
-PORTS = '    ports: ["127.0.0.1:18291:80", "80"]\n'
+PORTS = '    ports: ["127.0.0.1:18291:80", "80", "127.0.0.1:18295-18297:80"]\n'
 PORT_TAKEN = '    ports: ["127.0.0.1:18292:80"]\n'
 CLIENT = f"  client:\n    image: {IMAGE}\n    command: [sleep, '600']\n"
 
@@ -91,9 +91,10 @@ def test_published_ports_from_the_host_random_ports_and_a_port_in_use(project):
     assert random_port.startswith("127.0.0.1:18291")  # the first mapping of port 80
     rows = _ps_json(project)
     published = {p["PublishedPort"] for r in rows for p in r["Publishers"]}
-    assert 18291 in published and len(published) == 2
-    other = [p for p in published if p != 18291][0]
+    assert 18291 in published and 18295 in published and len(published) == 3  # a range takes its first free port
+    other = [p for p in published if p not in (18291, 18295)][0]
     assert http_get(f"http://127.0.0.1:{other}/") == "hello"
+    assert http_get("http://127.0.0.1:18295/") == "hello"
     with socket.socket() as holder:
         holder.bind(("127.0.0.1", 18292))
         holder.listen()

@@ -152,3 +152,25 @@ def test_down_leaves_no_network_state_even_after_a_killed_up(project):
     from netplugins.names import bridge_name
 
     assert bridge_name(project.name, "default") not in nft
+
+
+def test_legacy_links_set_dockers_link_variables(project):
+    project.write(f"""
+services:
+  db:
+    image: {IMAGE}
+    command: ["sleep", "600"]
+    expose: ["5432"]
+    environment: {{POSTGRES_DB: catalogue}}
+  app:
+    image: {IMAGE}
+    command: ["sleep", "600"]
+    links: ["db:database"]
+""")
+    assert project.compose("up", "-d").returncode == 0
+    env = dict(line.split("=", 1) for line in project.compose("exec", "-T", "app", "env").stdout.splitlines() if "=" in line)
+    ip = env["DATABASE_PORT_5432_TCP_ADDR"]
+    assert env["DATABASE_PORT"] == f"tcp://{ip}:5432" and env["DATABASE_PORT_5432_TCP_PORT"] == "5432"
+    assert env["DATABASE_PORT_5432_TCP_PROTO"] == "tcp" and env["DATABASE_NAME"] == "/app/database"
+    assert env["DATABASE_ENV_POSTGRES_DB"] == "catalogue"
+    assert ip in project.compose("exec", "-T", "app", "cat", "/etc/hosts").stdout
