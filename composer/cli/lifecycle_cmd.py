@@ -43,6 +43,9 @@ def run(args) -> int:
         if args.verb == "rm" and not args.stop:
             group = [s for s in group if s.status not in ("running", "paused", "restarting")]
         failures.update(for_each(group, lambda s: (act(engine, s, args), reporter.status("Container", s.name, word))))
+    from composer import proxies
+
+    proxies.refresh_targets(project.name, engine.containers(project.name))  # ambassadors follow
     for name, reason in failures.items():
         output.error(f"container {name}: {reason}")
     return 1 if failures else 0

@@ -40,8 +40,27 @@ def run(args) -> int:
         return 0
     for name, (prefix, color) in prefixes(names, not args.no_log_prefix).items():
         write_logs(sys.stdout.buffer, reader_for(name), prefix, color, args.timestamps, tail, since, until)
+    _ambassador_logs(project, args, tail)
     sys.stdout.buffer.flush()
     return 0
+
+
+def _ambassador_logs(project, args, tail) -> None:
+    """An ambassador's log is its forwarder's: connection errors and target changes."""
+    import sys
+
+    from composer import proxies
+
+    for name in project.ambassadors:
+        if args.services and name not in args.services:
+            continue
+        path = proxies.proxy_dir(project.name, name) / "forwarder.log"
+        try:
+            lines = path.read_bytes().splitlines(keepends=True)
+        except OSError:
+            continue
+        prefix = b"" if args.no_log_prefix else f"{name}  | ".encode()
+        sys.stdout.buffer.write(b"".join(prefix + line for line in (lines[-tail:] if tail else lines)))
 
 
 def _number(text: str) -> int:
