@@ -55,15 +55,20 @@ def _add_edge(graph: nx.DiGraph, src: str, dst: str, kind: str, dependency: Depe
 
 
 def ordering_view(graph: nx.DiGraph) -> nx.DiGraph:
-    """The edges that decide start order (everything but ambassador targets)."""
-    return nx.subgraph_view(graph, filter_edge=lambda a, b: bool(graph[a][b]["kinds"] & ORDERING_KINDS))
+    """The edges that decide start order (everything but ambassador targets); built once."""
+    if "ordering" not in graph.graph:
+        ordering = nx.DiGraph()
+        ordering.add_nodes_from(graph.nodes(data=True))
+        ordering.add_edges_from((a, b, d) for a, b, d in graph.edges(data=True) if d["kinds"] & ORDERING_KINDS)
+        graph.graph["ordering"] = ordering
+    return graph.graph["ordering"]
 
 
 def _refuse_cycles(graph: nx.DiGraph, project: Project) -> None:
-    try:
-        cycle = nx.find_cycle(ordering_view(graph))
-    except nx.NetworkXNoCycle:
+    ordering = ordering_view(graph)
+    if nx.is_directed_acyclic_graph(ordering):  # linear time; find_cycle only to name one
         return
+    cycle = nx.find_cycle(ordering)
     names = [edge[0] for edge in cycle] + [cycle[0][0]]
     where = Location(project.compose_files[0] if project.compose_files else None, key_path=f"services.{names[0]}")
     raise DependencyError(
