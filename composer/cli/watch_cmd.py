@@ -70,7 +70,9 @@ def _session(project, engine, args, required: bool):
     from composer.watch.prepare import prepare_watch
     from composer.watch.session import WatchSession
 
-    containers = lambda service: engine.containers(project.name, service)  # noqa: E731
+    def containers(service: str):
+        return engine.containers(project.name, service)
+
     watches = prepare_watch(project, tuple(args.services), containers, required=required)
     if not watches:
         output.warning("none of the services has a develop.watch section; watching nothing (add services.<name>.develop.watch rules)")
@@ -105,6 +107,7 @@ def _watching(session) -> None:
         raise KeyboardInterrupt
 
     signal.signal(signal.SIGTERM, interrupt)
+    signal.signal(signal.SIGINT, interrupt)  # also when started with SIGINT ignored (`cmd &` in a script)
     if session.watches:
         _print(f"Watch enabled for {', '.join(session.watches)}")
     while True:
