@@ -46,7 +46,9 @@ def make_dirs_in_root(root: Path, container_path: str, uid: int = 0, gid: int = 
     for part in [p for p in container_path.split("/") if p]:
         current += "/" + part
         host = secure_join(root, current)
-        if not host.exists():
-            host.mkdir(mode=0o755)
-            os.chown(host, uid, gid)
+        if not host.exists():  # a symlink may point at a missing dir: make its parents too
+            for missing in reversed([host, *host.parents]):
+                if str(missing).startswith(str(root)) and not missing.exists():
+                    missing.mkdir(mode=0o755)
+                    os.chown(missing, uid, gid)
     return secure_join(root, container_path)
