@@ -18,6 +18,7 @@ from __future__ import annotations
 import fcntl
 import os
 from collections import defaultdict
+from contextlib import contextmanager
 from pathlib import Path
 
 from composer import networking, records
@@ -61,20 +62,27 @@ def link_into_rootfs(rootfs: Path) -> None:
 def forget(project_name: str, container: str) -> None:
     import shutil
 
-    shutil.rmtree(files_dir(project_name, container), ignore_errors=True)
+    with _project_lock(project_name):  # not while refresh writes into it
+        shutil.rmtree(files_dir(project_name, container), ignore_errors=True)
 
 
 def refresh(project_name: str) -> None:
     """Rewrite every hosts file of the project from the attachment records (under a lock)."""
-    lock_path = records.project_dir(project_name) / "etc.lock"
-    lock_path.parent.mkdir(parents=True, exist_ok=True)
-    with open(lock_path, "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
+    with _project_lock(project_name):
         everyone = networking.endpoints(project_name)
         for container, text in hosts_texts(everyone, _links_of(project_name, everyone)).items():
             directory = files_dir(project_name, container)
             if directory.is_dir():
                 _write(directory / "hosts", text)
+
+
+@contextmanager
+def _project_lock(project_name: str):
+    lock_path = records.project_dir(project_name) / "etc.lock"
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    with open(lock_path, "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
 
 
 def hosts_texts(everyone: list, links: dict[str, dict[str, str]]) -> dict[str, str]:
