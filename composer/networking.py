@@ -46,7 +46,9 @@ def ensure_networks(project: Project, keys) -> None:
 
     for key in sorted(set(keys)):
         cfg = network_config(project, key)
-        plugin_for(cfg.driver).ensure_network(cfg)
+        plugin = plugin_for(cfg.driver)
+        if not (hasattr(plugin, "ready") and plugin.ready(cfg)):
+            plugin.ensure_network(cfg)
 
 
 def remove_networks(project_name: str, project: Project | None = None) -> list[str]:

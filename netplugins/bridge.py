@@ -58,6 +58,21 @@ class BridgePlugin:
             undo.pop_all()
         return NetworkState(cfg.name, bridge, record.subnet, record.gateway)
 
+    def ready(self, cfg: NetworkConfig) -> bool:
+        """True when the network already is what ensure_network would make: the bridge up
+        (read from sysfs), its subnet recorded and its firewall chains present. Lets a
+        no-op `up` skip netlink (and pyroute2's import) entirely."""
+        bridge = bridge_for(cfg)
+        try:
+            flags = int(Path(f"/sys/class/net/{bridge}/flags").read_text(), 16)
+        except (OSError, ValueError):
+            return False
+        if not flags & 0x1:  # IFF_UP
+            return False
+        if cfg.external:
+            return True
+        return self.ipam.subnet(cfg.name) is not None and bridge in firewall.bridges_with_rules()
+
     def remove_network(self, cfg: NetworkConfig) -> None:
         """External networks are never removed, only forgotten once nobody uses them."""
         bridge, _ = _validate(cfg)
