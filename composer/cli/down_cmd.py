@@ -16,7 +16,7 @@ def run(args) -> int:
     from composer.down import down
     from composer.up import Engine
 
-    project = load_project(args)
+    project = _project(args)
     engine = Engine()
     failures = down(project, engine, progress_for(args), args.timeout, args.volumes, args.remove_orphans)
     if args.rmi:
@@ -24,6 +24,24 @@ def run(args) -> int:
     for name, reason in failures.items():
         output.error(f"container {name}: {reason}")
     return 1 if failures else 0
+
+
+def _project(args):
+    """The project from its files; with -p and no files, as Compose v2 does, just its name:
+    everything of it on this host is then removed as an orphan."""
+    from pathlib import Path
+
+    from composer.cli.context import load_project
+    from composer.config.model import Project
+    from composer.errors import ComposeError
+
+    try:
+        return load_project(args)
+    except ComposeError:
+        if not args.project_name or args.file:
+            raise
+        args.remove_orphans = True
+        return Project(name=args.project_name, project_dir=Path.cwd())
 
 
 def _remove_images(project, engine, which: str, reporter) -> None:
