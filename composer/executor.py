@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import queue
-import threading
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass

@@ -16,12 +16,12 @@ stale after a crash; the cost is an O(containers) rewrite per change, a few ms a
 from __future__ import annotations
 
 import fcntl
-import os
 from collections import defaultdict
 from contextlib import contextmanager
 from pathlib import Path
 
 from composer import networking, records
+from composer.atomic import write_atomically
 
 MOUNT_POINT = "/etc/.composer-net"
 LINKED = ("hosts", "resolv.conf", "hostname")
@@ -132,7 +132,4 @@ def container_resolv_conf(host_file: str = HOST_RESOLV) -> str:
 
 
 def _write(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}")
-    tmp.write_text(text)
-    os.chmod(tmp, 0o644)
-    os.replace(tmp, path)
+    write_atomically(path, text, mode=0o644)

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from composer import records
+from composer.atomic import write_atomically
 from composer.config.model import Project, Service, ServiceNetwork
 from composer.errors import ComposerError
 
@@ -199,9 +200,7 @@ def _record_path(project_name: str, container: str) -> Path:
 def _save(project_name: str, container: str, record: dict) -> None:
     path = _record_path(project_name, container)
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}")
-    tmp.write_text(json.dumps(record))
-    os.replace(tmp, path)
+    write_atomically(path, json.dumps(record))
 
 
 def _read(path: Path) -> dict:

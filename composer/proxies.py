@@ -25,7 +25,7 @@ from pathlib import Path
 
 from composer import hostsfiles, networking, records, resources
 from composer.config.model import Ambassador, PortMapping, Project, Service
-from composer.errors import ComposerError, NetworkError
+from composer.errors import NetworkError
 
 PORTS = "ports"  # the proxy publishing host ports
 NANOSECOND = 1e-9

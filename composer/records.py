@@ -9,12 +9,12 @@ The runtime's state dirs stay the truth about containers; these only add what `p
 from __future__ import annotations
 
 import json
-import os
 import shutil
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from composer import paths
+from composer.atomic import write_atomically
 
 
 @dataclass(frozen=True)
@@ -35,9 +35,7 @@ def project_dir(project: str) -> Path:
 
 def _write_json(path: Path, data: dict) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}")
-    tmp.write_text(json.dumps(data, sort_keys=True))
-    os.replace(tmp, path)
+    write_atomically(path, json.dumps(data, sort_keys=True))
 
 
 def save_project(project: str, working_dir: str, files: tuple[str, ...]) -> None:

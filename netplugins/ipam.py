@@ -23,6 +23,7 @@ from ipaddress import IPv4Address, IPv4Interface, IPv4Network
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, NamedTuple
 
+from composer.atomic import write_atomically
 from .api import AttachmentKey, ErrorCode, IpamPool, PluginError
 from .names import is_plain_name
 
@@ -376,6 +377,4 @@ def _read_lease(network: str, path: Path) -> Lease:
 
 def _write_json(path: Path, data: dict) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}")
-    tmp.write_text(json.dumps(data, sort_keys=True))
-    os.replace(tmp, path)
+    write_atomically(path, json.dumps(data, sort_keys=True))

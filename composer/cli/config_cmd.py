@@ -68,14 +68,10 @@ def _render(project, fmt: str, interpolated: bool) -> str:
 
 
 def _write_file(path: str, text: str) -> None:
-    import os
-
+    from composer.atomic import write_atomically
     from composer.errors import ComposerError
 
-    tmp = f"{path}.tmp{os.getpid()}"
     try:
-        with open(tmp, "w") as handle:
-            handle.write(text)
-        os.replace(tmp, path)
+        write_atomically(path, text)
     except OSError as exc:
         raise ComposerError(f"cannot write {path}: {exc.strerror}", "check the directory exists and is writable") from None

@@ -11,7 +11,6 @@ def add_arguments(parser) -> None:
 
 def run(args) -> int:
     from composer.cli import output
-    from composer.cli.context import load_project
     from composer.cli.progress import progress_for
     from composer.down import down
     from composer.up import Engine

@@ -19,7 +19,6 @@ def run(args) -> int:
     from composer.cli.context import load_project
     from composer.cli.log_stream import LogStream, prefixes
     from composer.container_logs import reader_for
-    from composer.errors import ComposerError
     from composer.logs import write_logs
     from composer.up import Engine
 

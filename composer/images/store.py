@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from composer.atomic import write_atomically
 from composer.errors import ImageError
 from composer.images import oci, scratch
 from composer.images.config import ImageConfig, parse_image_config
@@ -230,9 +231,4 @@ class Store:
 
 
 def _atomic_write(path: Path, data: bytes) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with open(tmp, "wb") as handle:
-        handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(tmp, path)
+    write_atomically(path, data, durable=True)

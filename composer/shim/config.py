@@ -108,9 +108,4 @@ def load_shim_config(state_dir: str) -> ShimConfig:
         return ShimConfig.from_json(handle.read())
 
 
-def write_atomically(path: str, text: str) -> None:
-    """Readers see the old or the new content, never half of it."""
-    tmp = f"{path}.tmp{os.getpid()}"
-    with open(tmp, "w") as handle:
-        handle.write(text)
-    os.replace(tmp, path)
+from composer.atomic import write_atomically  # noqa: E402,F401  (re-exported: the shim and runtime import it from here)

@@ -1,5 +1,10 @@
 #!/usr/bin/env bash
-# Brings the firethorn example up on the embedded runc runtime.
-echo "examples/firethorn: not yet — the runtime (issue 3), networking (4) and ambassadors (5) are still being built." >&2
-echo "What works today: 'compose -f examples/firethorn/compose.yaml config' once the example file lands." >&2
-exit 1
+# Bring the firethorn example up: the base image (first time only) and the three images,
+# then every service started and healthy. Run as root (composer needs it), from anywhere.
+set -euo pipefail
+cd "$(dirname "$0")"
+if [ "$(id -u)" != 0 ]; then echo "up.sh: run as root (containers need it)" >&2; exit 1; fi
+export PYTHONPATH="$(cd ../.. && pwd)${PYTHONPATH:+:$PYTHONPATH}"   # composer from this checkout
+python3 prepare.py
+python3 -m composer up -d --wait --wait-timeout 600
+echo "firethorn is up: http://127.0.0.1:${FIRETHORN_PORT:-8080}/ — next steps in $(pwd)/README.md"

@@ -20,10 +20,10 @@ Every mistake is one ForwarderConfigError line naming the file and key path.
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import dataclass
 from typing import Any, Callable
 
+from composer.atomic import write_atomically
 from composer.errors import NetworkError, key_path
 from netplugins.forwarder.addresses import Endpoint, parse_endpoint
 
@@ -231,8 +231,4 @@ def _ambassador_to_dict(amb: AmbassadorConfig) -> dict[str, Any]:
 
 def write_json_atomically(path: str, data: Any) -> None:
     """Readers see the old file or the new one, never half of one (write, then rename)."""
-    tmp = f"{path}.{os.getpid()}.tmp"
-    with open(tmp, "w", encoding="utf-8") as handle:
-        json.dump(data, handle, indent=1)
-        handle.write("\n")
-    os.replace(tmp, path)
+    write_atomically(path, json.dumps(data, indent=1) + "\n")

@@ -7,7 +7,6 @@ as the container supervisor does. Standard library only.
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
 import sys
