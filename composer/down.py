@@ -71,12 +71,12 @@ def down(project: Project, engine: Engine, reporter: Reporter, timeout: float | 
         failures.update(for_each(group, remove))
     for name in proxies.stop_all(project.name):
         reporter.status("Ambassador" if name != proxies.PORTS else "Ports", name, "Stopped")
-    if not failures:
-        try:
-            for name in networking.remove_networks(project.name, project):
-                reporter.status("Network", name, "Removed")
-        except ComposerError as exc:
-            failures["network"] = exc.one_line()
+    try:  # even when a container would not go: what is left of the network goes
+        remaining = {state.name for state in engine.containers(project.name)}
+        for name in networking.remove_networks(project.name, project, keep=remaining):
+            reporter.status("Network", name, "Removed")
+    except ComposerError as exc:
+        failures["network"] = exc.one_line()
     if volumes:
         for name in resources.remove_project_volumes(project):
             reporter.status("Volume", name, "Removed")

@@ -52,13 +52,15 @@ def ensure_networks(project: Project, keys) -> None:
             plugin.ensure_network(cfg)
 
 
-def remove_networks(project_name: str, project: Project | None = None) -> list[str]:
-    """`down`: the project's own networks (never external ones), and any it left behind."""
+def remove_networks(project_name: str, project: Project | None = None, keep: set[str] = frozenset()) -> list[str]:
+    """`down`: the project's own networks (never external ones), and any it left behind.
+    Containers named in `keep` (still there, e.g. orphans down was told to keep) stay attached."""
     from netplugins.registry import plugin_for
 
     removed = []
     for container in sorted(p.stem for p in _records_dir(project_name).glob("*.json")):
-        detach(project_name, container)  # left by an up that was killed mid-way
+        if container not in keep:
+            detach(project_name, container)  # also what an up killed mid-way left
     if project is not None:
         for key, network in project.networks.items():
             if not network.external and (network.driver or "bridge") == "bridge":
