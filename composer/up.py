@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from typing import Protocol
 
@@ -194,23 +194,31 @@ def _wait_for_dependencies(project, service, graph, chosen, engine) -> None:
 
 def _plan(project: Project, service: Service, options: UpOptions, image, engine: Engine) -> list[ContainerAction]:
     replicas = options.scale.get(service.name, service.replicas)
-    desired = [_spec(project, service, number, image, engine) for number in range(1, replicas + 1)]
+    shared = _service_facts(project, service, image, engine)
+    desired = [_spec(project, service, number, image, shared) for number in range(1, replicas + 1)]
     replicas_now = [s for s in engine.containers(project.name, service.name) if not _is_one_off(project.name, s.name)]
     return plan_service(desired, replicas_now, options.strategy)
 
 
-def _spec(project: Project, service: Service, number: int, image, engine: Engine):
-    name = container_name(project, service, number)
+def _service_facts(project: Project, service: Service, image, engine: Engine) -> HostFacts:
+    """What every replica of the service shares: layers, volumes, secrets, link variables."""
     secrets, configs = resources.materialize(project, service)
-    facts = HostFacts(
+    return HostFacts(
         lowerdirs=tuple(str(p) for p in engine.images.lowerdirs(image)),
         volume_dirs={key: str(resources.ensure_volume(project, volume)) for key, volume in project.volumes.items()},
-        anonymous_root=resources.anonymous_root(name),
         secret_files=secrets,
         config_files=configs,
+        extra_env=link_environment(project, service),
+    )
+
+
+def _spec(project: Project, service: Service, number: int, image, shared: HostFacts):
+    name = container_name(project, service, number)
+    facts = replace(
+        shared,
+        anonymous_root=resources.anonymous_root(name),
         netns=networking.netns_for(project, service, name),
         extra_mounts=_etc_mounts(project, service, name),
-        extra_env=link_environment(project, service),
     )
     return build_container_spec(project, service, number, image.config, facts)
 
@@ -233,7 +241,7 @@ def _is_one_off(project: str, name: str) -> bool:
 def run_one_off(project: Project, service: Service, reporter: Reporter, engine: Engine) -> str:
     """`compose run`: create and start service (already given its one-off name and command)."""
     image = _image_for(project, service, None, reporter, engine)
-    spec = _spec(project, service, 1, image, engine)
+    spec = _spec(project, service, 1, image, _service_facts(project, service, image, engine))
     _create(project, service, spec, image, engine, oneoff=True)
     engine.runtime.start(spec.name)
     return spec.name
