@@ -8,7 +8,7 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Callable, TypeVar
 
 from bench.stats import NotAvailable, Summary, ratio
 
@@ -142,6 +142,23 @@ class SuiteContext:
         env.update(self.composer_env)
         env.update(extra or {})
         return env
+
+
+Side = TypeVar("Side")
+
+
+def set_up_sides(ctx: SuiteContext, result: SuiteResult, makers: dict[str, tuple[str, Callable[[SuiteContext], Side]]]) -> dict[str, Side]:
+    """Set up each contender (key → (who, maker)); one that is not available becomes a note
+    on the result, and the suite is not available only when none is."""
+    sides: dict[str, Side] = {}
+    for key, (who, make) in makers.items():
+        try:
+            sides[key] = make(ctx)
+        except NotAvailable as exc:
+            result.notes.append(f"{who} not measured: {exc}")
+    if not sides:
+        raise NotAvailable("; ".join(result.notes))
+    return sides
 
 
 def summary_ms(samples: dict[str, list[float]], key: str) -> Summary | None:

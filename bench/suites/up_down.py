@@ -15,7 +15,7 @@ from pathlib import Path
 
 from bench.anchors.layout import BRIDGE_PREFIX, IMAGE_REF, PROJECT_PREFIX
 from bench.stats import NotAvailable, interleave, timed
-from bench.suites.base import Metric, SuiteContext, SuiteResult, at_most, ratio_at_most, run_checked, summary_ms
+from bench.suites.base import Metric, SuiteContext, SuiteResult, at_most, ratio_at_most, run_checked, set_up_sides, summary_ms
 
 NAME = "up-down"
 MEASURES = "wall time of `up -d`, no-op `up -d` and `down` for 1/10/50 services and a 10-deep healthy chain, ours vs Compose v2"
@@ -30,14 +30,7 @@ _WHO = {"ours": "composer", "anchor": "Compose v2"}
 
 def run(ctx: SuiteContext) -> SuiteResult:
     result = SuiteResult(NAME, MEASURES)
-    contenders: dict[str, Runner] = {}
-    for side, get_runner in (("ours", _ours_runner), ("anchor", _compose_v2_runner)):
-        try:
-            contenders[side] = get_runner(ctx)
-        except NotAvailable as exc:
-            result.notes.append(f"{_WHO[side]} not measured: {exc}")
-    if not contenders:
-        raise NotAvailable("; ".join(result.notes))
+    contenders = set_up_sides(ctx, result, {"ours": (_WHO["ours"], _ours_runner), "anchor": (_WHO["anchor"], _compose_v2_runner)})
     scenarios = [(f"{n} service{'s' if n > 1 else ''}", n, False) for n in (SMOKE_SIZES if ctx.smoke else SIZES)]
     if not ctx.smoke:  # the chain alone takes ~10 s a side
         scenarios.append((f"{CHAIN_DEPTH}-deep healthy chain", CHAIN_DEPTH, True))

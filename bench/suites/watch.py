@@ -20,7 +20,7 @@ from pathlib import Path
 
 from bench.anchors.layout import BRIDGE_PREFIX, IMAGE_REF, PROJECT_PREFIX
 from bench.stats import NotAvailable, interleave
-from bench.suites.base import Metric, SuiteContext, SuiteResult, at_most, ratio_at_most, run_checked, summary_ms
+from bench.suites.base import Metric, SuiteContext, SuiteResult, at_most, ratio_at_most, run_checked, set_up_sides, summary_ms
 
 NAME = "watch"
 MEASURES = "latency from a host file write to the change inside the container (sync) and to the restarted container (sync+restart)"
@@ -100,14 +100,7 @@ class WatchSide:
 
 def run(ctx: SuiteContext) -> SuiteResult:
     result = SuiteResult(NAME, MEASURES)
-    sides: dict[str, WatchSide] = {}
-    for key, make in (("ours", _ours), ("anchor", _compose_v2)):
-        try:
-            sides[key] = make(ctx)
-        except NotAvailable as exc:
-            result.notes.append(f"{'composer' if key == 'ours' else 'Compose v2'} not measured: {exc}")
-    if not sides:
-        raise NotAvailable("; ".join(result.notes))
+    sides = set_up_sides(ctx, result, {"ours": ("composer", _ours), "anchor": ("Compose v2", _compose_v2)})
     try:
         for key in list(sides):
             try:
