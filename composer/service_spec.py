@@ -4,6 +4,7 @@ Pure: every host-side fact (image layers, where volumes and secrets live, the ne
 namespace) comes in as HostFacts, prepared by the actions that made them. The rules
 are Docker's: an entrypoint set by the service drops the image's Cmd; the service's
 environment is laid over the image's; the service's healthcheck replaces the image's.
+x-readiness (composer's own) passes through with its defaults filled in.
 """
 
 from __future__ import annotations
@@ -16,9 +17,10 @@ from dataclasses import dataclass, field
 from composer.config.model import Healthcheck as ServiceHealthcheck
 from composer.config.model import Mount as ServiceMount
 from composer.config.model import Project, Service
+from composer.config.model import Readiness as ServiceReadiness
 from composer.errors import ComposerError
 from composer.images.config import ImageConfig
-from composer.runtime.spec import ContainerSpec, Healthcheck, LogConfig, Mount, Resources, RestartPolicy, Ulimit
+from composer.runtime.spec import ContainerSpec, Healthcheck, LogConfig, Mount, Readiness, Resources, RestartPolicy, Ulimit
 
 SECOND = 1_000_000_000
 DEFAULT_STOP_GRACE = 10 * SECOND
@@ -76,6 +78,7 @@ def build_container_spec(project: Project, service: Service, number: int, image:
             stop_grace=(service.stop_grace_period if service.stop_grace_period is not None else DEFAULT_STOP_GRACE) / SECOND,
             restart=_restart_policy(service),
             healthcheck=_healthcheck(service.healthcheck, image),
+            readiness=_readiness(service.readiness),
             log=_log_config(service, project),
             log_dir=facts.log_dir,
         )
@@ -193,6 +196,29 @@ def _healthcheck(declared: ServiceHealthcheck | None, image: ImageConfig) -> Hea
         timeout=pick("timeout", 30 * SECOND) / SECOND,
         retries=pick("retries", 3),
         start_period=pick("start_period", 0) / SECOND,
+    )
+
+
+def _readiness(declared: ServiceReadiness | None) -> Readiness | None:
+    """x-readiness with its defaults filled in; a bare tcp port means 127.0.0.1 in the container."""
+    if declared is None:
+        return None
+    kind = next(kind for kind in ("tcp", "http", "log") if getattr(declared, kind) is not None)
+    target = getattr(declared, kind)
+    if kind == "tcp" and target.isdigit():
+        target = f"127.0.0.1:{target}"
+    defaults = Readiness(kind, target)
+
+    def seconds(value: int | None, default: float) -> float:
+        return default if value is None else value / SECOND
+
+    return Readiness(
+        kind,
+        target,
+        interval=seconds(declared.interval, defaults.interval),
+        timeout=seconds(declared.timeout, defaults.timeout),
+        retries=defaults.retries if declared.retries is None else declared.retries,
+        start_period=seconds(declared.start_period, defaults.start_period),
     )
 
 

@@ -12,6 +12,8 @@ from composer.config.fields_common import Context, Node
 from composer.config.fields_deploy import deploy
 from composer.config.fields_envfile import env_files, read_service_env_files
 from composer.config.fields_ports import expose_list, port_mappings
+from composer.config.fields_readiness import KEY as READINESS_KEY
+from composer.config.fields_readiness import readiness
 from composer.config.fields_volumes import mounts
 from composer.config.model import BuildConfig, Dependency, Service
 
@@ -158,6 +160,8 @@ def build_service(node: Node, context: Context) -> Service | None:
         value = handlers[key](child)
         if value is not None:
             values[key] = value
+    if READINESS_KEY in node.value:  # an x- key: mapping() skipped it
+        values["readiness"] = readiness(node.child(READINESS_KEY, node.value[READINESS_KEY]))
     if "image" not in values and "build" not in values and not {"image", "build"} & set(entries):
         node.error(f"service {node.name!r} has neither an image nor a build context", "add image: NAME or build: DIRECTORY")
     if len(node.problems) > before:

@@ -106,6 +106,23 @@ class Healthcheck:
 
 
 @dataclass(frozen=True, slots=True)
+class Readiness:
+    """`x-readiness`: a probe composer's supervisor runs in place of a healthcheck command.
+
+    Exactly one of tcp/http/log is set. Compose ignores x- keys, so files using it still
+    load there. Unset timings take the defaults of docs/readiness.md.
+    """
+
+    tcp: str | None = None  # "PORT" or "HOST:PORT": a connection is accepted
+    http: str | None = None  # an http:// URL (a bare port or "PORT/path" is expanded): status 2xx/3xx
+    log: str | None = None  # a regular expression searched in the container's output lines
+    interval: Nanoseconds | None = None
+    timeout: Nanoseconds | None = None
+    start_period: Nanoseconds | None = None
+    retries: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Logging:
     driver: str | None = None
     options: dict[str, str] = field(default_factory=dict)
@@ -257,6 +274,7 @@ class Service:
     # A required=False entry may name a service its profiles disabled (not in Project.services).
     depends_on: dict[str, Dependency] = field(default_factory=dict)
     healthcheck: Healthcheck | None = None
+    readiness: Readiness | None = None  # x-readiness
     restart: str | None = None  # no | always | on-failure[:N] | unless-stopped
     logging: Logging | None = None
     hostname: str | None = None

@@ -25,6 +25,7 @@ from composer.config.model import (
     PortMapping,
     Project,
     ProjectFile,
+    Readiness,
     Service,
     ServiceNetwork,
     Volume,
@@ -153,6 +154,7 @@ def service_dict(s: Service) -> dict[str, Any]:
         ("volumes", [_mount(m) for m in s.volumes]),
         ("volumes_from", s.volumes_from), ("working_dir", s.working_dir),
         ("post_start", [_hook(h) for h in s.post_start]), ("pre_stop", [_hook(h) for h in s.pre_stop]),
+        ("x-readiness", _readiness(s.readiness) if s.readiness else None),  # extensions come last, as in compose-go
     )  # fmt: skip
 
 
@@ -208,6 +210,14 @@ def _healthcheck(h: Healthcheck) -> dict[str, Any]:
         ("test", h.test), ("timeout", _duration(h.timeout), KEEP), ("interval", _duration(h.interval), KEEP),
         ("retries", h.retries, KEEP), ("start_period", _duration(h.start_period), KEEP),
         ("start_interval", _duration(h.start_interval), KEEP), ("disable", h.disable),
+    )  # fmt: skip
+
+
+def _readiness(r: Readiness) -> dict[str, Any]:
+    tcp = int(r.tcp) if r.tcp and r.tcp.isdigit() else r.tcp
+    return _compact(
+        ("tcp", tcp), ("http", r.http), ("log", r.log), ("interval", _duration(r.interval)),
+        ("timeout", _duration(r.timeout)), ("start_period", _duration(r.start_period)), ("retries", r.retries),
     )  # fmt: skip
 
 

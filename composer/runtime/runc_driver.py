@@ -118,6 +118,7 @@ class RuncRuntime:
             stop_grace=spec.stop_grace,
             restart=spec.restart,
             healthcheck=spec.healthcheck,
+            readiness=spec.readiness,
             log_driver=spec.log.driver,
             log_options=dict(spec.log.options),
             log_dir=spec.log_dir or str(paths.data_dir),

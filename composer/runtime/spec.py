@@ -13,9 +13,9 @@ import re
 from dataclasses import asdict, dataclass, field
 
 from composer.logs.api import LogConfig
-from composer.shim.config import Healthcheck, RestartPolicy
+from composer.shim.config import Healthcheck, Readiness, RestartPolicy
 
-__all__ = ["ContainerSpec", "Healthcheck", "LogConfig", "Mount", "Resources", "RestartPolicy", "Ulimit"]
+__all__ = ["ContainerSpec", "Healthcheck", "LogConfig", "Mount", "Readiness", "Resources", "RestartPolicy", "Ulimit"]
 
 NAME_PATTERN = re.compile(r"^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,127}$")
 DEFAULT_SHM_SIZE = 64 * 1024 * 1024
@@ -110,6 +110,7 @@ class ContainerSpec:
     stop_grace: float = 10.0
     restart: RestartPolicy = field(default_factory=RestartPolicy)
     healthcheck: Healthcheck | None = None
+    readiness: Readiness | None = None  # x-readiness: a probe the supervisor runs itself
     log: LogConfig = field(default_factory=LogConfig)
     log_dir: str | None = None  # default: the container's data dir
 
@@ -125,5 +126,8 @@ class ContainerSpec:
 
     def spec_hash(self) -> str:
         """Stable digest of every field: equal specs, equal hashes."""
-        text = json.dumps(asdict(self), sort_keys=True, default=str)
+        fields = asdict(self)
+        if self.readiness is None:
+            del fields["readiness"]  # specs without one keep the hash they had before x-readiness
+        text = json.dumps(fields, sort_keys=True, default=str)
         return hashlib.sha256(text.encode()).hexdigest()[:16]

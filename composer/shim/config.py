@@ -1,7 +1,7 @@
 """What a supervisor is told to do: shim.json, written by the runtime, read by the shim.
 
 Every path the shim needs is in here, so the shim never guesses a layout, and the
-restart policy and healthcheck types are defined once, here (runtime/spec.py reuses them).
+restart policy, healthcheck and readiness types are defined once, here (runtime/spec.py reuses them).
 """
 
 from __future__ import annotations
@@ -68,6 +68,30 @@ class Healthcheck:
         return list(self.test[1:])
 
 
+PROBE_KINDS = ("tcp", "http", "log")
+
+
+@dataclass(frozen=True)
+class Readiness:
+    """An x-readiness probe as the supervisor runs it (docs/readiness.md); times in seconds.
+
+    target: tcp "HOST:PORT"; http an http:// URL; log a regular expression.
+    """
+
+    kind: str
+    target: str
+    interval: float = 1.0
+    timeout: float = 1.0
+    retries: int = 3
+    start_period: float = 60.0  # readiness is about start-up: slow starters get a minute
+
+    def __post_init__(self) -> None:
+        if self.kind not in PROBE_KINDS:
+            raise ValueError(f"readiness probe kind {self.kind!r} is not one of {', '.join(PROBE_KINDS)}")
+        if self.interval <= 0 or self.timeout <= 0 or self.retries < 1 or self.start_period < 0:
+            raise ValueError("readiness interval and timeout must be > 0, retries >= 1, start_period >= 0")
+
+
 @dataclass(frozen=True)
 class ShimConfig:
     name: str
@@ -82,6 +106,7 @@ class ShimConfig:
     stop_grace: float = 10.0
     restart: RestartPolicy = field(default_factory=RestartPolicy)
     healthcheck: Healthcheck | None = None
+    readiness: Readiness | None = None
     log_driver: str = "json-file"
     log_options: dict[str, str] = field(default_factory=dict)
     log_dir: str = ""
@@ -100,6 +125,8 @@ class ShimConfig:
         if data.get("healthcheck"):
             health = data["healthcheck"]
             data["healthcheck"] = Healthcheck(**{**health, "test": tuple(health["test"])})
+        if data.get("readiness"):
+            data["readiness"] = Readiness(**data["readiness"])
         return cls(**data)
 
 

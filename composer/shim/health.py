@@ -1,9 +1,18 @@
-"""Healthchecks: run the test with `runc exec` on a schedule and keep Docker's health record.
+"""Health: the schedule and rules every check follows, and healthchecks run with `runc exec`.
 
-Rules (Docker's): the first probe runs one interval after the start; a success makes the
-container healthy and clears the failing streak; a failure adds to the streak, except
-while still `starting` inside start_period; `retries` failures in a row make it
-unhealthy. A probe that outlives `timeout` is killed and counts as a failure.
+Schedule: a fast start, then Docker's. Right after the container starts, the check runs
+at once, then again 50 ms, 100 ms, 200 ms … after each failure (doubling, never past the
+first interval) until it passes or the first interval is over; a probe started in that
+first interval never counts as a failure. From then on Docker's rules, exactly: the next
+probe runs one interval after the last one ended; a success makes the container healthy
+and clears the failing streak; a failure adds to the streak, except while still
+`starting` inside start_period; `retries` failures in a row make it unhealthy. A probe
+that outlives `timeout` is killed and counts as a failure. (Docker itself waits one
+interval before the first probe, which a chain of service_healthy dependencies pays
+once per link.)
+
+A container with both a healthcheck and an x-readiness probe (shim/readiness.py) shows
+one record: healthy once both pass, unhealthy as soon as either is (HealthChecks).
 """
 
 from __future__ import annotations
@@ -13,46 +22,117 @@ import selectors
 import signal
 import time
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from composer.shim.config import PROBE_PID_FILE, Healthcheck
 from composer.shim.proc import read_pid_file, signal_if_alive, spawn
 from composer.shim.runc_argv import RuncArgv
-from composer.shim.state import HEALTH_OUTPUT_BYTES, HealthRecord, HealthResult, iso_time
+from composer.shim.state import HEALTH_LOG_ENTRIES, HEALTH_OUTPUT_BYTES, HealthRecord, HealthResult, iso_time
+
+if TYPE_CHECKING:  # loaded only by containers that have one
+    from composer.shim.readiness import ReadinessMonitor
+
+FAST_START_FIRST_DELAY = 0.05  # seconds; doubled after every failure of the fast start
+STATUS_ORDER = ("unhealthy", "starting", "healthy")  # worst first
+
+
+class ProbeClock:
+    """When a check runs next, and what each result does to its health record."""
+
+    def __init__(self, interval: float, retries: int, start_period: float) -> None:
+        self.interval = interval
+        self.retries = retries
+        self.start_period = start_period
+        self.record = HealthRecord()
+        self.next_run: float | None = None
+        self.started = 0.0
+        self.fast_delay = FAST_START_FIRST_DELAY
+
+    def start(self, now: float) -> None:
+        """The container (re)started: a fresh record, and the first probe right away."""
+        self.record = HealthRecord()
+        self.started = now
+        self.next_run = now
+        self.fast_delay = FAST_START_FIRST_DELAY
+
+    def stop(self) -> None:
+        self.next_run = None
+
+    def due(self, now: float) -> bool:
+        return self.next_run is not None and now >= self.next_run
+
+    def in_fast_start(self, moment: float) -> bool:
+        return moment < self.started + self.interval
+
+    def result(self, passed: bool, probe_started: float, now: float) -> None:
+        """Apply the result of a probe begun at `probe_started` (monotonic) and schedule the next."""
+        self._apply(passed, probe_started, now)
+        if passed or not self.in_fast_start(now):
+            self.next_run = now + self.interval
+            return
+        self.next_run = min(now + self.fast_delay, self.started + self.interval)
+        self.fast_delay *= 2
+
+    def _apply(self, passed: bool, probe_started: float, now: float) -> None:
+        record = self.record
+        if passed:
+            record.status, record.failing_streak = "healthy", 0
+            return
+        if self.in_fast_start(probe_started):
+            return
+        in_grace = now - self.started < self.start_period
+        if record.status == "starting" and in_grace:
+            return
+        record.failing_streak += 1
+        if record.failing_streak >= self.retries:
+            record.status = "unhealthy"
+
+
+def combined(records: list[HealthRecord]) -> HealthRecord:
+    """One record for several checks: the worst status, the longest streak, the latest results."""
+    if len(records) == 1:
+        return records[0]
+    status = min((record.status for record in records), key=STATUS_ORDER.index)
+    results = sorted((result for record in records for result in record.log), key=lambda result: result.end)
+    return HealthRecord(status, max(record.failing_streak for record in records), results[-HEALTH_LOG_ENTRIES:])
 
 
 @dataclass
 class Probe:
     pid: int
     fd: int | None
+    started: float  # monotonic
     started_wall: float
     deadline: float
     output: bytearray = field(default_factory=bytearray)
 
 
 class HealthMonitor:
+    """The healthcheck command, run in the container with `runc exec` on the ProbeClock's schedule."""
+
     def __init__(self, check: Healthcheck, runc: RuncArgv, name: str, selector: selectors.BaseSelector) -> None:
         self.check = check
         self.runc = runc
         self.name = name
         self.selector = selector
-        self.record = HealthRecord()
+        self.clock = ProbeClock(check.interval, check.retries, check.start_period)
         self.probe: Probe | None = None
-        self.next_run: float | None = None
-        self.container_started = 0.0
         self.abandoned: set[int] = set()  # timed-out probes still to be reaped
+
+    @property
+    def record(self) -> HealthRecord:
+        return self.clock.record
 
     def container_started_now(self) -> None:
         self.cancel()
-        self.record = HealthRecord()
-        self.container_started = time.monotonic()
-        self.next_run = self.container_started + self.check.interval
+        self.clock.start(time.monotonic())
 
     def container_stopped(self) -> None:
         self.cancel()
-        self.next_run = None
+        self.clock.stop()
 
     def deadline(self) -> float | None:
-        return self.probe.deadline if self.probe else self.next_run
+        return self.probe.deadline if self.probe else self.clock.next_run
 
     def tick(self, now: float) -> bool:
         """Start a due probe or time out a late one; True when the record changed."""
@@ -61,9 +141,12 @@ class HealthMonitor:
             self._kill_probe()
             self._finish(-1, f"Health check exceeded timeout ({self.check.timeout:g}s)")
             return True
-        if self.probe is None and self.next_run is not None and now >= self.next_run:
+        if self.probe is None and self.clock.due(now):
             self._start_probe(now)
         return False
+
+    def owns_fd(self, fd: int) -> bool:
+        return self.probe is not None and self.probe.fd == fd
 
     def on_readable(self, fd: int) -> None:
         assert self.probe is not None
@@ -107,27 +190,14 @@ class HealthMonitor:
             os.close(devnull)
         os.set_blocking(read_end, False)
         self.selector.register(read_end, selectors.EVENT_READ, ("probe", read_end))
-        self.probe = Probe(pid, read_end, time.time(), now + self.check.timeout)
+        self.probe = Probe(pid, read_end, now, time.time(), now + self.check.timeout)
 
     def _finish(self, exit_code: int, output: str) -> None:
         assert self.probe is not None
         self._close_pipe()
         self.record.add(HealthResult(iso_time(self.probe.started_wall), iso_time(), exit_code, output))
-        self._apply(exit_code == 0)
+        self.clock.result(exit_code == 0, self.probe.started, time.monotonic())
         self.probe = None
-        self.next_run = time.monotonic() + self.check.interval
-
-    def _apply(self, passed: bool) -> None:
-        record = self.record
-        if passed:
-            record.status, record.failing_streak = "healthy", 0
-            return
-        in_grace = time.monotonic() - self.container_started < self.check.start_period
-        if record.status == "starting" and in_grace:
-            return
-        record.failing_streak += 1
-        if record.failing_streak >= self.check.retries:
-            record.status = "unhealthy"
 
     def _kill_probe(self) -> None:
         assert self.probe is not None
@@ -148,3 +218,45 @@ class HealthMonitor:
             self.selector.unregister(self.probe.fd)
             os.close(self.probe.fd)
             self.probe.fd = None
+
+
+class HealthChecks:
+    """The container's checks, a healthcheck and/or an x-readiness probe, as the supervisor sees them."""
+
+    def __init__(self, command: HealthMonitor | None, readiness: ReadinessMonitor | None) -> None:
+        self.command = command
+        self.readiness = readiness
+        self.monitors: list[HealthMonitor | ReadinessMonitor] = [m for m in (command, readiness) if m is not None]
+
+    def record(self) -> HealthRecord:
+        return combined([monitor.record for monitor in self.monitors])
+
+    def container_started_now(self, init_pid: int) -> None:
+        if self.command:
+            self.command.container_started_now()
+        if self.readiness:
+            self.readiness.container_started_now(init_pid)
+
+    def container_stopped(self) -> None:
+        for monitor in self.monitors:
+            monitor.container_stopped()
+
+    def deadlines(self) -> list[float]:
+        return [d for d in (monitor.deadline() for monitor in self.monitors) if d is not None]
+
+    def tick(self, now: float) -> bool:
+        """True when a record changed."""
+        changes = [monitor.tick(now) for monitor in self.monitors]
+        return any(changes)
+
+    def on_readable(self, fd: int) -> bool:
+        if self.command and self.command.owns_fd(fd):
+            self.command.on_readable(fd)
+            return False
+        return bool(self.readiness and self.readiness.owns_fd(fd) and self.readiness.on_readable(fd))
+
+    def on_exit(self, pid: int, exit_code: int) -> bool:
+        return bool(self.command and self.command.on_exit(pid, exit_code))
+
+    def on_output(self, stream: str, data: bytes) -> bool:
+        return bool(self.readiness and self.readiness.on_output(stream, data))

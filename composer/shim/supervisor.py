@@ -1,8 +1,9 @@
 """The supervisor's event loop: one container, from `runc create` to its final exit.
 
-Single-threaded. Signals arrive through a wakeup fd, so select() sees container
-output, probe output, SIGCHLD and stop requests alike. Timers: stop grace (then
-SIGKILL), restart backoff, healthcheck schedule, and the short drain of the
+Single-threaded (but for the short-lived threads of tcp/http readiness probes, which
+only connect and report through a pipe). Signals arrive through a wakeup fd, so select()
+sees container output, probe output, SIGCHLD and stop requests alike. Timers: stop grace (then
+SIGKILL), restart backoff, healthcheck and readiness schedules, and the short drain of the
 container's pipes after its init exits.
 """
 
@@ -16,7 +17,7 @@ import time
 
 from composer.shim.cgroupfs import oom_kill_count
 from composer.shim.config import CONSOLE_SOCKET, INIT_PID_FILE, RUNC_LOG, STATE_FILE, STOP_REQUEST, ShimConfig
-from composer.shim.health import HealthMonitor
+from composer.shim.health import HealthChecks, HealthMonitor
 from composer.shim.logsink import LogSink
 from composer.shim.proc import exit_code_of, read_pid_file, signal_if_alive, spawn, wait_for, wait_for_exec
 from composer.shim.restart import Backoff, should_restart
@@ -42,7 +43,7 @@ class Supervisor:
         self.selector = selectors.DefaultSelector()
         shim_pid, shim_start = own_identity()
         self.state = ShimState(cfg.name, shim_pid=shim_pid, shim_start_time=shim_start)
-        self.health = HealthMonitor(cfg.healthcheck, self.runc, cfg.name, self.selector) if cfg.healthcheck else None
+        self.checks = self._health_checks()
         self.backoff = Backoff()
         self.init_pid: int | None = None
         self.started = 0.0
@@ -73,6 +74,15 @@ class Supervisor:
         self.state.exit_code, self.state.finished_at = START_FAILED_CODE, iso_time()
         self._save()
 
+    def _health_checks(self) -> HealthChecks | None:
+        command = HealthMonitor(self.cfg.healthcheck, self.runc, self.cfg.name, self.selector) if self.cfg.healthcheck else None
+        readiness = None
+        if self.cfg.readiness:  # only its users pay for the import (sockets, threads)
+            from composer.shim.readiness import ReadinessMonitor
+
+            readiness = ReadinessMonitor(self.cfg.readiness, self.selector)
+        return HealthChecks(command, readiness) if command or readiness else None
+
     # -- starting ------------------------------------------------------------
 
     def _start_container(self) -> None:
@@ -96,9 +106,8 @@ class Supervisor:
         state = self.state
         state.status, state.pid, state.started_at = "running", self.init_pid, iso_time()
         state.exit_code, state.finished_at, state.oom_killed, state.error = None, None, False, None
-        if self.health:
-            self.health.container_started_now()
-            state.health = self.health.record
+        if self.checks:
+            self.checks.container_started_now(self.init_pid)  # type: ignore[arg-type]
         self._save()
 
     def _open_log(self) -> None:
@@ -174,8 +183,8 @@ class Supervisor:
                 self._on_signal(signum)
         elif kind == "stream":
             self._read_stream(key.fd, detail)
-        elif kind == "probe" and self.health:
-            self.health.on_readable(key.fd)
+        elif kind == "probe" and self.checks and self.checks.on_readable(key.fd):
+            self._save()
 
     def _on_signal(self, signum: int) -> None:
         if signum == signal.SIGCHLD:
@@ -193,7 +202,7 @@ class Supervisor:
                 return
             if pid == self.init_pid:
                 self._container_exited(exit_code_of(status))
-            elif self.health and self.health.on_exit(pid, exit_code_of(status)):
+            elif self.checks and self.checks.on_exit(pid, exit_code_of(status)):
                 self._save()
 
     def _request_stop(self) -> None:
@@ -216,8 +225,8 @@ class Supervisor:
         state.oom_killed = oom_kill_count(self.cfg.cgroup_path) > 0
         state.pid = self.init_pid = None  # reaped: the pid may be reused, never signal it again
         self.kill_at = None
-        if self.health:
-            self.health.container_stopped()
+        if self.checks:
+            self.checks.container_stopped()
         self.drain_until = time.monotonic() + DRAIN_TIME
         if not self._streams():
             self._after_exit()
@@ -251,8 +260,8 @@ class Supervisor:
 
     def _next_timeout(self) -> float | None:
         deadlines = [d for d in (self.kill_at, self.restart_at, self.drain_until) if d is not None]
-        if self.health and self.health.deadline() is not None:
-            deadlines.append(self.health.deadline())  # type: ignore[arg-type]
+        if self.checks:
+            deadlines += self.checks.deadlines()
         if not deadlines:
             return None
         return max(0.0, min(deadlines) - time.monotonic())
@@ -265,7 +274,7 @@ class Supervisor:
             self._after_exit()
         if self.restart_at is not None and now >= self.restart_at:
             self._restart()
-        if self.health and self.health.tick(now):
+        if self.checks and self.checks.tick(now):
             self._save()
 
     # -- output --------------------------------------------------------------
@@ -286,6 +295,8 @@ class Supervisor:
             data = b""
         if data:
             self.log.write(name, data)
+            if self.checks and self.checks.on_output(name, data):
+                self._save()
         else:
             self.selector.unregister(fd)
             os.close(fd)
@@ -296,6 +307,8 @@ class Supervisor:
             os.close(fd)
 
     def _save(self) -> None:
+        if self.checks and self.state.started_at:  # Docker keeps the last record after an exit
+            self.state.health = self.checks.record()
         self.state.log_dropped = self.logs.dropped
         write_state(STATE_FILE, self.state)
 
