@@ -29,6 +29,8 @@ VERBS: dict[str, tuple[str, str]] = {
     "pause": ("lifecycle_cmd", "Pause services"),
     "unpause": ("lifecycle_cmd", "Unpause services"),
     "top": ("lifecycle_cmd", "Display the running processes"),
+    "events": ("events_cmd", "Receive real time events from containers"),
+    "wait": ("wait_cmd", "Block until the services' containers stop; print their exit codes"),
     "port": ("port_cmd", "Print the public port for a port binding"),
     "ls": ("ls_cmd", "List running compose projects"),
     "build": ("build_cmd", "Build service images (buildah, into the local store)"),
@@ -39,6 +41,7 @@ VERBS: dict[str, tuple[str, str]] = {
     "graph": ("graph_cmd", "Show the start order of services and ambassadors"),
     "watch": ("watch_cmd", "Watch services' develop.watch paths; sync, restart or rebuild on change"),
     "version": ("version_cmd", "Show the composer version"),
+    "completion": ("completion_cmd", "Print a shell completion script (bash or zsh)"),
 }
 
 

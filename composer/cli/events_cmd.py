@@ -1,0 +1,88 @@
+"""compose events: container events of the project, as they happen, until interrupted.
+
+There is no daemon to ask: the state dirs are watched (inotify) and each change is
+diffed against the previous snapshot (composer/events.py). A pause makes no file
+event, so the state is also read again every RESCAN_SECONDS.
+"""
+
+from __future__ import annotations
+
+RESCAN_SECONDS = 0.5
+
+
+def add_arguments(parser) -> None:
+    parser.add_argument("services", nargs="*", metavar="SERVICE")
+    parser.add_argument("--json", action="store_true", help="output events as a stream of JSON objects, one per line")
+
+
+def run(args) -> int:
+    import signal
+    import sys
+
+    signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        name = target_project(args, tuple(args.services))
+        _stream(name, tuple(args.services), args.json)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    sys.stdout.flush()
+    return 0
+
+
+def _interrupt(signum, frame) -> None:
+    raise KeyboardInterrupt
+
+
+def _stream(project: str, services: tuple[str, ...], as_json: bool) -> None:
+    import sys
+    from datetime import datetime, timezone
+
+    from composer.cli import output
+    from composer.events import diff_snapshots, event_json, event_text
+    from composer.runtime.layout import containers_dir
+    from composer.state_watch import StateWatcher
+
+    with StateWatcher(containers_dir()) as watcher:
+        before = _snapshot(project, services, {})
+        while True:
+            watcher.wait(RESCAN_SECONDS)
+            after = _snapshot(project, services, before)
+            for event in diff_snapshots(before, after, datetime.now(timezone.utc)):
+                if as_json:
+                    output.json_line(event_json(event))
+                else:
+                    output.line(event_text(event))
+            sys.stdout.flush()
+            before = after
+
+
+def _snapshot(project: str, services: tuple[str, ...], previous: dict) -> dict:
+    """The state now; the previous one if a container was half-way through a change."""
+    from composer.errors import ComposerError
+    from composer.state_watch import take_snapshot
+
+    try:
+        return take_snapshot(project, services)
+    except (OSError, ValueError, ComposerError):
+        return previous
+
+
+def target_project(args, services: tuple[str, ...]) -> str:
+    """The project's name; its services must exist. With -p and no compose file (as Compose
+    v2's projectOrName), just the name: the services cannot be checked then."""
+    from composer.cli.context import load_project
+    from composer.errors import ComposeError, ComposerError
+
+    try:
+        project = load_project(args, quiet=True)
+    except ComposeError:
+        if not args.project_name or args.file:
+            raise
+        return args.project_name
+    unknown = [s for s in services if s not in project.services]
+    if unknown:
+        known = ", ".join(sorted(project.services)) or "none"
+        raise ComposerError(f"no such service: {unknown[0]} in project {project.name}", f"services are: {known}")
+    return project.name
