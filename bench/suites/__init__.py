@@ -11,6 +11,7 @@ from types import ModuleType
 
 SUITES: dict[str, str] = {
     "cli": "bench.suites.cli",
+    "cli-scale": "bench.suites.cli_scale",
     "up-down": "bench.suites.up_down",
     "start-floor": "bench.suites.start_floor",
     "network": "bench.suites.network",

@@ -11,15 +11,16 @@ def add_arguments(parser) -> None:
 
 def run(args) -> int:
     from composer.cli import output
-    from composer.cli.progress import progress_for
+    from composer.cli.progress import open_progress
     from composer.down import down
     from composer.up import Engine
 
     project = _project(args)
     engine = Engine()
-    failures = down(project, engine, progress_for(args), args.timeout, args.volumes, args.remove_orphans)
-    if args.rmi:
-        _remove_images(project, engine, args.rmi, progress_for(args))
+    with open_progress(args) as reporter:
+        failures = down(project, engine, reporter, args.timeout, args.volumes, args.remove_orphans)
+        if args.rmi:
+            _remove_images(project, engine, args.rmi, reporter)
     for name, reason in failures.items():
         output.error(f"container {name}: {reason}")
     return 1 if failures else 0

@@ -23,14 +23,13 @@ def add_arguments(parser) -> None:
 def run(args) -> int:
     from composer.cli import output
     from composer.cli.context import load_project
-    from composer.cli.progress import PlainProgress
+    from composer.cli.progress import open_progress
     from composer.down import for_each, stop_order
     from composer.up import Engine
 
     project = load_project(args)
     engine = Engine()
     states = [s for s in engine.containers(project.name) if not args.services or s.service in args.services]
-    reporter = PlainProgress()
     if args.verb == "top":
         return _top(engine, states)
     act, word, wanted = ACTIONS[args.verb]
@@ -38,11 +37,12 @@ def run(args) -> int:
     if args.verb in ("start", "unpause"):
         groups = list(reversed(groups))
     failures = {}
-    for group in groups:
-        group = [s for s in group if wanted is None or s.status in wanted]
-        if args.verb == "rm" and not args.stop:
-            group = [s for s in group if s.status not in ("running", "paused", "restarting")]
-        failures.update(for_each(group, lambda s: (act(engine, s, args), reporter.status("Container", s.name, word))))
+    with open_progress(args) as reporter:
+        for group in groups:
+            group = [s for s in group if wanted is None or s.status in wanted]
+            if args.verb == "rm" and not args.stop:
+                group = [s for s in group if s.status not in ("running", "paused", "restarting")]
+            failures.update(for_each(group, lambda s: (act(engine, s, args), reporter.status("Container", s.name, word))))
     from composer import proxies
 
     proxies.refresh_targets(project.name, engine.containers(project.name))  # ambassadors follow

@@ -18,15 +18,15 @@ def run(args) -> int:
     from composer.cli import output
     from composer.cli.context import load_project
     from composer.cli.log_stream import LogStream, prefixes
+    from composer.cli.ps_cmd import project_containers
     from composer.container_logs import reader_for
     from composer.logs import write_logs
-    from composer.up import Engine
 
     if args.no_color:
         output.configure("never")
     tail = None if args.tail == "all" else _number(args.tail)
     project = load_project(args)
-    names = [s.name for s in Engine().containers(project.name) if not args.services or s.service in args.services]
+    names = [s.name for s in project_containers(project.name) if not args.services or s.service in args.services]
     since, until = _time(args.since), _time(args.until)
     if args.follow:
         stream = LogStream(args.timestamps, not args.no_log_prefix)

@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 import os
 import sys
-from typing import Any
+from typing import Any, Callable
 
 _use_color = False
+_stderr_sink: Callable[[str], None] | None = None  # set while a live progress block is drawn
 
 # Compose v2's rotation of service colours, bright first.
 SERVICE_COLORS = ("36", "33", "32", "35", "34", "96", "93", "92", "95", "94")
@@ -47,9 +48,23 @@ def json_line(value: Any) -> None:
     sys.stdout.write(json.dumps(value, separators=(",", ":")) + "\n")
 
 
+def divert_stderr(sink: Callable[[str], None] | None) -> Callable[[str], None] | None:
+    """Send warning()/error() lines to `sink` (None: to stderr again); returns the previous sink."""
+    global _stderr_sink
+    previous, _stderr_sink = _stderr_sink, sink
+    return previous
+
+
+def _to_stderr(text: str) -> None:
+    if _stderr_sink is not None:
+        _stderr_sink(text)
+    else:
+        sys.stderr.write(text)
+
+
 def warning(text: str) -> None:
-    sys.stderr.write((colored("warning: ", "33") if _use_color else "warning: ") + text + "\n")
+    _to_stderr((colored("warning: ", "33") if _use_color else "warning: ") + text + "\n")
 
 
 def error(text: str) -> None:
-    sys.stderr.write((colored("error: ", "31") if _use_color else "error: ") + text + "\n")
+    _to_stderr((colored("error: ", "31") if _use_color else "error: ") + text + "\n")

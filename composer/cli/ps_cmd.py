@@ -19,10 +19,9 @@ def add_arguments(parser) -> None:
 def run(args) -> int:
     from composer.cli import output
     from composer.cli.context import load_project
-    from composer.up import Engine
 
     project = load_project(args)
-    states = Engine().containers(project.name)
+    states = project_containers(project.name)
     ports = _publishers(project.name)
     if args.services:
         states = [s for s in states if s.service in args.services]
@@ -39,11 +38,19 @@ def run(args) -> int:
     elif args.format == "json":
         for state in states:
             output.json_line(container_json(project.name, state, ports))
-        for row in ambassador_rows(project):
+        for row in ambassador_rows(project, ports):
             output.json_line(row)
     else:
-        _table([container_json(project.name, s, ports) for s in states] + ambassador_rows(project))
+        _table([container_json(project.name, s, ports) for s in states] + ambassador_rows(project, ports))
     return 0
+
+
+def project_containers(project_name: str) -> list:
+    """The project's ContainerStates, straight from the runtime: composer.up's Engine would
+    cost its imports (networkx, the image store…), a fifth of a second before any work."""
+    from composer.runtime.runc_driver import RuncRuntime
+
+    return RuncRuntime().list(project_name)
 
 
 def _publishers(project_name: str) -> dict[str, list[dict]]:
@@ -58,8 +65,8 @@ def _publishers(project_name: str) -> dict[str, list[dict]]:
     return found
 
 
-def ambassador_rows(project) -> list[dict]:
-    """Ambassadors as ps rows: their forwarder's state and counters."""
+def ambassador_rows(project, ports: dict[str, list[dict]]) -> list[dict]:
+    """Ambassadors as ps rows: their forwarder's state and counters; `ports` from _publishers()."""
     from composer import proxies
 
     rows = []
@@ -72,7 +79,7 @@ def ambassador_rows(project) -> list[dict]:
             "Image": "", "Command": f"{ambassador.listen} -> {ambassador.target}", "Project": project.name,
             "Service": name, "Created": 0, "State": "running" if alive else "exited",
             "Status": (f"Up ({counters['active']} active, {counters['total']} total, {counters['bytes_in']}B in, {counters['bytes_out']}B out)" if alive else "Exited"),
-            "Health": "", "ExitCode": 0, "Publishers": _publishers(project.name).get(name, []),
+            "Health": "", "ExitCode": 0, "Publishers": ports.get(name, []),
             "Ambassador": {**counters, "targets": stats.get("targets", [])},
         })
     return rows

@@ -46,7 +46,7 @@ def _scale(values: list[str]) -> dict[str, int]:
 def run(args) -> int:
     from composer.cli import output
     from composer.cli.context import load_project
-    from composer.cli.progress import progress_for
+    from composer.cli.progress import open_progress
     from composer.errors import ComposerError
     from composer.plan import Strategy
     from composer.up import Engine, UpOptions, up
@@ -69,7 +69,8 @@ def run(args) -> int:
         remove_orphans=args.remove_orphans,
         stop_timeout=args.timeout,
     )
-    result = up(project, options, progress_for(args), engine)
+    with open_progress(args) as reporter:  # ended before any failure or log line is printed
+        result = up(project, options, reporter, engine)
     for service, reason in result.failures.items():
         output.error(f"service {service}: {reason}" if not reason.startswith("service ") else reason)
     if args.no_start:
@@ -107,7 +108,7 @@ def _attached(project, engine, args, ok: bool) -> int:
     """Stream logs until every container ended (or one did, with --abort-on-container-exit)."""
     from composer.cli import output
     from composer.cli.log_stream import LogStream
-    from composer.cli.progress import progress_for
+    from composer.cli.progress import open_progress
     from composer.container_logs import reader_for
     from composer.down import stop_project
 
@@ -124,7 +125,8 @@ def _attached(project, engine, args, ok: bool) -> int:
         ended = None
     stream.stop()
     try:
-        stop_project(project, engine, progress_for(args), timeout=args.timeout)
+        with open_progress(args) as reporter:
+            stop_project(project, engine, reporter, timeout=args.timeout)
     except KeyboardInterrupt:
         for state in engine.containers(project.name):
             engine.runtime.kill(state.name)

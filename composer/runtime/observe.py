@@ -4,12 +4,14 @@ that it died (kill -9), and that the container is paused.
 
 from __future__ import annotations
 
+import os
 from datetime import datetime
+from functools import lru_cache
 
 from composer.runtime.api import ContainerState, HealthProbe, HealthState
-from composer.runtime.cgroups import is_frozen
 from composer.runtime.layout import ContainerPaths
 from composer.runtime.runc import Runc
+from composer.shim.cgroupfs import cgroup_mounts
 from composer.shim.config import ShimConfig
 from composer.shim.state import HealthRecord, ShimState, is_alive, read_state
 
@@ -22,7 +24,7 @@ def observe(paths: ContainerPaths, cfg: ShimConfig, runc: Runc) -> ContainerStat
     status, pid, error = state.status, state.pid, state.error
     if not alive and status in ("running", "restarting"):
         status, pid, error = _without_supervisor(cfg.name, runc, state)
-    if status == "running" and is_frozen(cfg.cgroup_path):
+    if status == "running" and _is_frozen(cfg.cgroup_path):
         status = "paused"
     return ContainerState(
         name=cfg.name,
@@ -50,6 +52,33 @@ def _without_supervisor(name: str, runc: Runc, state: ShimState) -> tuple[str, i
     if runc_state and runc_state.get("status") in ("running", "paused"):
         return "running", runc_state.get("pid"), lost
     return "dead", None, lost
+
+
+@lru_cache(maxsize=1)
+def _freezer_hierarchy() -> tuple[str, int] | None:
+    """(mount point, cgroup version) of the freezer, looked up once per process: reading
+    /proc/self/mountinfo grows with every container's rootfs mount, so once per container
+    made listing n containers O(n²) (0.75 s of `ps` at 200 containers)."""
+    for mount in sorted(cgroup_mounts(), key=lambda m: m.version):  # a v1 freezer wins on hybrid hosts
+        if "freezer" in mount.controllers or mount.version == 2:
+            return mount.mount_point, mount.version
+    return None
+
+
+def _is_frozen(cgroup_path: str) -> bool:
+    """What runtime.cgroups.is_frozen says, with the hierarchy looked up once."""
+    found = _freezer_hierarchy()
+    if found is None:
+        return False
+    directory = os.path.join(found[0], cgroup_path.lstrip("/"))
+    try:
+        if found[1] == 1:
+            with open(os.path.join(directory, "freezer.state")) as handle:
+                return handle.read().strip() == "FROZEN"
+        with open(os.path.join(directory, "cgroup.events")) as handle:
+            return "frozen 1" in handle.read().splitlines()
+    except OSError:
+        return False
 
 
 def _time(text: str | None) -> datetime | None:
