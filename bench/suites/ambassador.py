@@ -2,7 +2,8 @@
 
 Wraps bench/ambassador_bench.py (iperf3 bulk, a C client for connection rate and
 latency). Two anchors: direct (no proxy: the ceiling) and socat (the usual tool); for
-bulk, the better of socat and socat -b131072.
+bulk, the better of socat and socat -b131072. Rows against direct also carry the paired
+figure (median over rounds of ours vs direct in the same round).
 """
 
 from __future__ import annotations
@@ -23,10 +24,10 @@ def run(ctx: SuiteContext) -> SuiteResult:
     summary, count = data.get("summary", {}), int(data.get("rounds", 1))
     result = SuiteResult(NAME, MEASURES)
 
-    def row(metric: str, label: str, unit: str, anchor: str, goal=None, note: str = "") -> Metric:
+    def row(metric: str, label: str, unit: str, anchor: str, goal=None) -> Metric:
         figures = summary.get(metric, {})
         return Metric(label, unit, summary_of(figures.get(OURS), count), summary_of(figures.get(anchor), count),
-                      anchor, goal, note)
+                      anchor, goal, _paired_note(figures.get(OURS), unit) if anchor == "direct" else "")
 
     for metric, label in (("bulk_up_gbps", "bulk, client → server"), ("bulk_down_gbps", "bulk, server → client")):
         result.metrics.append(row(metric, label, "Gbit/s", "direct", ratio_at_least(0.9, "≥ 90 % of direct")))
@@ -46,6 +47,15 @@ def run(ctx: SuiteContext) -> SuiteResult:
             value = memory[key] / 1024
             result.metrics.append(Metric(label, "MiB", Summary(value, value, value, 1)))
     return result
+
+
+def _paired_note(ours: dict[str, Any] | None, unit: str) -> str:
+    """Per-round comparison with direct (same round, so load drift between rounds cancels)."""
+    if not ours or "paired_ratio_to_direct" not in ours:
+        return ""
+    if unit == "µs":
+        return f"paired per round: {ours['paired_added_to_direct']:+.1f} µs vs direct"
+    return f"paired per round: ×{ours['paired_ratio_to_direct']:.2f} of direct"
 
 
 def _best_socat(by_contender: dict[str, Any]) -> str:

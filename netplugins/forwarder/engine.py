@@ -30,7 +30,6 @@ class Ambassador:
         self.stats = AmbassadorStats()
         self.pool = _target_pool(config, engine.log)
         self.connections: set[Connection] = set()
-        self.is_tcp = config.listen.scheme == "tcp"
         self.listener = UdpListener(self) if config.listen.scheme == "udp" else StreamListener(self)
 
     def accepted(self, client: socket.socket) -> None:
@@ -43,9 +42,7 @@ class Ambassador:
             client.close()
             self.changed()
             return
-        client.setblocking(False)
-        if self.is_tcp:
-            client.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        client.setblocking(False)  # TCP_NODELAY came from the listener
         stats.total += 1
         stats.active += 1
         connection = Connection(self, client)

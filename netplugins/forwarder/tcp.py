@@ -284,6 +284,8 @@ class StreamListener:
                 self._bind_unix(endpoint.path, amb.config.socket_mode)
             else:
                 self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+                # accepted sockets inherit it: one setsockopt per listener, not per client
+                self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
                 self.sock.bind(endpoint.sockaddr)
             self.sock.listen(BACKLOG)
         except OSError as exc:
