@@ -5,9 +5,10 @@
     with open_netlink("/run/netns/web-1") as ns:      # a container's netns (never created here)
         ns.ensure_address("eth0", IPv4Interface("10.213.0.2/24"))
 
-One socket per operation, reused for all its steps. A socket inside a netns is made by
-pyroute2 in a forked child (flags=0: a missing netns is an error, never created), so no
-thread of ours ever calls setns. pyroute2 is imported on first use (it costs ~0.3 s).
+One socket per operation inside a netns, reused for all its steps; one per thread for the
+host (kept). A socket inside a netns is made by a
+throwaway thread that enters it (nsthread.py: no fork, ~1 ms); a missing netns is an
+error, never created here. pyroute2 is imported on first use (it costs ~0.3 s).
 Missing things are results (None, False), not errors; other kernel errors become
 PluginError naming the interface and the namespace.
 """
@@ -17,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
+import threading
 from dataclasses import dataclass
 from ipaddress import IPv4Address, IPv4Interface, IPv4Network
 from typing import Any, Callable, Iterator, NoReturn
@@ -53,14 +55,19 @@ def open_netlink(netns_path: str | None = None, create: bool = False) -> Iterato
     """A netlink session in the host netns, or in the existing netns at netns_path.
 
     create=True makes the netns at netns_path (bind mount, as `ip netns add`) in the same
-    forked child that opens the socket; it must not exist yet.
+    throwaway thread that opens the socket; it must not exist yet.
     """
     from pyroute2 import IPRoute
 
-    where = f"netns {netns_path}" if netns_path else "host"
-    flags = os.O_CREAT | os.O_EXCL if create else 0
+    from .nsthread import create_netns, netlink_socket_in
+
+    if not netns_path:
+        with _host_netlink() as host:
+            yield host
+        return
+    where = f"netns {netns_path}"
     try:
-        ipr = IPRoute(netns=netns_path, flags=flags) if netns_path else IPRoute()
+        ipr = IPRoute(use_socket=create_netns(netns_path) if create else netlink_socket_in(netns_path))
     except FileNotFoundError:
         raise PluginError(ErrorCode.UNKNOWN_CONTAINER, f"network namespace {netns_path} does not exist",
                           "the container is gone; remove it and start it again") from None
@@ -68,8 +75,35 @@ def open_netlink(netns_path: str | None = None, create: bool = False) -> Iterato
         if create and err.errno == errno.EEXIST:
             raise PluginError(ErrorCode.TRY_AGAIN_LATER, f"network namespace {netns_path} exists already") from None
         raise PluginError(ErrorCode.KERNEL, f"cannot open netlink in {where}: {err.strerror or err}") from None
-    with ipr:
-        yield Netlink(ipr, where)
+    try:
+        with ipr:
+            yield Netlink(ipr, where)
+    finally:
+        ipr.use_socket.close()  # pyroute2 leaves a socket it was given open
+
+
+_per_thread = threading.local()
+
+
+@contextlib.contextmanager
+def _host_netlink() -> Iterator[Netlink]:
+    """The calling thread's host socket, kept between operations: making a pyroute2 IPRoute
+    (an asyncio loop and a socket) cost more than most operations done with it. A socket
+    that saw an error is closed and made anew next time."""
+    from pyroute2 import IPRoute
+
+    host = getattr(_per_thread, "host", None)
+    if host is None:
+        try:
+            host = _per_thread.host = Netlink(IPRoute(), "host")
+        except OSError as err:
+            raise PluginError(ErrorCode.KERNEL, f"cannot open netlink in host: {err.strerror or err}") from None
+    try:
+        yield host
+    except BaseException:
+        _per_thread.host = None
+        host._ipr.close()
+        raise
 
 
 @contextlib.contextmanager

@@ -1,8 +1,8 @@
 """Named network namespaces for containers, as `ip netns` makes them: /run/netns/<name>.
 
-A namespace is kept alive by a bind mount of a short-lived child's /proc/self/ns/net on
-/run/netns/<name>: pyroute2 forks that child, which unshares, mounts and hands back a
-netlink socket inside (so no thread of ours ever calls setns).
+A namespace is kept alive by a bind mount of a throwaway thread's netns on
+/run/netns/<name>: the thread unshares, mounts and hands back a netlink socket inside
+(nsthread.py; no fork).
 create and delete are idempotent: a half-made entry (file without mount, left by a
 crash) is finished or removed. Loopback is brought up at creation.
 """
@@ -38,7 +38,7 @@ def create(name: str) -> Path:
         return path
     path.unlink(missing_ok=True)  # a file without a mount: a crash mid-create
     try:
-        with open_netlink(str(path), create=True) as ns:  # one fork: create, then talk to it
+        with open_netlink(str(path), create=True) as ns:  # one thread: create, then talk to it
             ns.configure_link("lo", up=True)
     except PluginError as err:
         if err.code == ErrorCode.TRY_AGAIN_LATER and exists(name):
