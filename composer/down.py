@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from composer import graph as dependency_graph
-from composer import networking, proxies, records, resources
+from composer import hostsfiles, networking, proxies, records, resources
 from composer.config.model import Project
 from composer.errors import ComposerError
 from composer.executor import Status, parallel_limit, run_tasks
@@ -65,7 +65,7 @@ def down(project: Project, engine: Engine, reporter: Reporter, timeout: float | 
 
         def remove(state: ContainerState) -> None:
             engine.runtime.stop(state.name, timeout)
-            remove_container(project.name, state.name, engine)
+            remove_container(project.name, state.name, engine, tell_others=False)
             reporter.status("Container", state.name, "Removed")
 
         failures.update(for_each(group, remove))
@@ -73,6 +73,8 @@ def down(project: Project, engine: Engine, reporter: Reporter, timeout: float | 
         reporter.status("Ambassador" if name != proxies.PORTS else "Ports", name, "Stopped")
     try:  # even when a container would not go: what is left of the network goes
         remaining = {state.name for state in engine.containers(project.name)}
+        if remaining:  # kept orphans, or containers that would not go: their names change
+            hostsfiles.refresh(project.name)
         for name in networking.remove_networks(project.name, project, keep=remaining):
             reporter.status("Network", name, "Removed")
     except ComposerError as exc:
@@ -80,6 +82,7 @@ def down(project: Project, engine: Engine, reporter: Reporter, timeout: float | 
     if volumes:
         for name in resources.remove_project_volumes(project):
             reporter.status("Volume", name, "Removed")
+    hostsfiles.flush(project.name)  # before the project's directory goes: a late rewrite would remake it
     if not failures and not engine.containers(project.name):
         records.forget_project(project.name)
     return failures

@@ -10,18 +10,21 @@ old inode). A container resolves, on each network it shares with them: service n
 names go to the host's resolvers (those a container can reach: not 127.x).
 
 Why not a DNS server: no process to supervise, no port 53 on the host, nothing to be
-stale after a crash; the cost is an O(containers) rewrite per change, a few ms at 200.
+stale after a crash; the cost is an O(containers) rewrite per change, a few ms at 200
+(parallel changes share one rewrite).
 """
 
 from __future__ import annotations
 
 import fcntl
+import threading
 from collections import defaultdict
 from contextlib import contextmanager
 from pathlib import Path
 
 from composer import networking, records
 from composer.atomic import write_atomically
+from composer.coalesce import Coalescer
 
 MOUNT_POINT = "/etc/.composer-net"
 LINKED = ("hosts", "resolv.conf", "hostname")
@@ -67,13 +70,52 @@ def forget(project_name: str, container: str) -> None:
 
 
 def refresh(project_name: str) -> None:
-    """Rewrite every hosts file of the project from the attachment records (under a lock)."""
+    """Bring every hosts file of the project up to date with the attachment records; concurrent
+    calls in this process share one rewrite that starts after them (coalesce.py)."""
+    with _coalescers_lock:
+        coalescer = _coalescers.setdefault(project_name, Coalescer(lambda: _rewrite(project_name)))
+    coalescer()
+
+
+def write_own(project_name: str, container: str) -> None:
+    """Just this container's hosts file, now (before it starts); the others follow via refresh_soon."""
     with _project_lock(project_name):
         everyone = networking.endpoints(project_name)
-        for container, text in hosts_texts(everyone, _links_of(project_name, everyone)).items():
+        mine = {container}
+        text = hosts_texts(everyone, _links_of(project_name, mine), only=mine).get(container)
+        if text is not None:
+            _write_if_changed(files_dir(project_name, container) / "hosts", text)
+
+
+def refresh_soon(project_name: str) -> None:
+    """refresh() in the background: a new container need not wait for every other file to be
+    rewritten. The thread is not a daemon, so the process never exits with files stale."""
+    thread = threading.Thread(target=refresh, args=(project_name,), name=f"hosts-{project_name}")
+    with _coalescers_lock:
+        _pending.setdefault(project_name, []).append(thread)
+    thread.start()
+
+
+def flush(project_name: str) -> None:
+    """Wait for the background refreshes asked for so far."""
+    with _coalescers_lock:
+        threads = _pending.pop(project_name, [])
+    for thread in threads:
+        thread.join()
+
+
+_coalescers: dict[str, Coalescer] = {}
+_pending: dict[str, list[threading.Thread]] = {}
+_coalescers_lock = threading.Lock()
+
+
+def _rewrite(project_name: str) -> None:
+    with _project_lock(project_name):  # other processes (a parallel `compose run`) write here too
+        everyone = networking.endpoints(project_name)
+        for container, text in hosts_texts(everyone, _links_of(project_name, {e.owner for e in everyone})).items():
             directory = files_dir(project_name, container)
             if directory.is_dir():
-                _write(directory / "hosts", text)
+                _write_if_changed(directory / "hosts", text)
 
 
 @contextmanager
@@ -85,14 +127,16 @@ def _project_lock(project_name: str):
         yield
 
 
-def hosts_texts(everyone: list, links: dict[str, dict[str, str]]) -> dict[str, str]:
-    """Container → its hosts file: itself first, then what it can reach, network by network."""
-    by_network = defaultdict(list)
+def hosts_texts(everyone: list, links: dict[str, dict[str, str]], only: set[str] | None = None) -> dict[str, str]:
+    """Container → its hosts file: itself first, then what it can reach, network by network
+    (for the containers in `only`, when given)."""
+    by_network, by_owner = defaultdict(list), defaultdict(list)
     for endpoint in everyone:
         by_network[endpoint.network].append(endpoint)
+        by_owner[endpoint.owner].append(endpoint)
     texts = {}
-    for container in sorted({e.owner for e in everyone}):
-        mine = [e for e in everyone if e.owner == container]
+    for container in sorted(by_owner if only is None else by_owner.keys() & only):
+        mine = by_owner[container]
         lines = [LOCAL]
         for own in mine:
             lines.append(f"{own.ip}\t{' '.join(_names(own))}\n")
@@ -113,9 +157,9 @@ def _names(endpoint) -> list[str]:
     return list(dict.fromkeys([endpoint.owner, endpoint.service, *endpoint.aliases]))
 
 
-def _links_of(project_name: str, everyone: list) -> dict[str, dict[str, str]]:
+def _links_of(project_name: str, containers: set[str]) -> dict[str, dict[str, str]]:
     found = {}
-    for container in {e.owner for e in everyone}:
+    for container in containers:
         record = networking.load_record(project_name, container) or {}
         found[container] = record.get("links", {})
     return found
@@ -133,3 +177,12 @@ def container_resolv_conf(host_file: str = HOST_RESOLV) -> str:
 
 def _write(path: Path, text: str) -> None:
     write_atomically(path, text, mode=0o644)
+
+
+def _write_if_changed(path: Path, text: str) -> None:
+    try:
+        if path.read_text() == text:
+            return
+    except OSError:
+        pass
+    _write(path, text)

@@ -21,6 +21,7 @@ import shutil
 import signal
 import socket
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from composer import hostsfiles, networking, records, resources
@@ -149,14 +150,16 @@ def _target(project: Project, ambassador: Ambassador, directory: Path, container
     return [], str(directory / "targets.json")
 
 
-def refresh_targets(project_name: str, containers) -> None:
-    """Point every service-targeting forwarder at the service's current replicas."""
+def refresh_targets(project_name: str, list_containers: Callable[[], list]) -> None:
+    """Point every service-targeting forwarder at the service's current replicas (the
+    containers are listed only when some forwarder targets a service)."""
     root = records.project_dir(project_name) / "proxies"
-    for spec_path in sorted(root.glob("*/target-spec.json")) if root.is_dir() else []:
-        _write_service_targets(project_name, spec_path.parent / "targets.json", json.loads(spec_path.read_text()), containers)
     ports = proxy_dir(project_name, PORTS)
-    for spec_path in sorted(ports.glob("spec-*.json")) if ports.is_dir() else []:
-        _write_service_targets(project_name, ports / spec_path.name.replace("spec-", "targets-"), json.loads(spec_path.read_text()), containers)
+    targets = [(spec, spec.parent / "targets.json") for spec in sorted(root.glob("*/target-spec.json"))] if root.is_dir() else []
+    targets += [(spec, ports / spec.name.replace("spec-", "targets-")) for spec in sorted(ports.glob("spec-*.json"))] if ports.is_dir() else []
+    containers = list_containers() if targets else []
+    for spec_path, targets_path in targets:
+        _write_service_targets(project_name, targets_path, json.loads(spec_path.read_text()), containers)
 
 
 def _write_service_targets(project_name: str, path: Path, spec: dict, containers) -> None:

@@ -42,10 +42,17 @@ def run(args) -> int:
             group = [s for s in group if wanted is None or s.status in wanted]
             if args.verb == "rm" and not args.stop:
                 group = [s for s in group if s.status not in ("running", "paused", "restarting")]
+            if args.dry_run:
+                from composer import dry_run
+
+                dry_run.lifecycle(word, group, reporter)
+                continue
             failures.update(for_each(group, lambda s: (act(engine, s, args), reporter.status("Container", s.name, word))))
+    if args.dry_run:
+        return 0
     from composer import proxies
 
-    proxies.refresh_targets(project.name, engine.containers(project.name))  # ambassadors follow
+    proxies.refresh_targets(project.name, lambda: engine.containers(project.name))  # ambassadors follow
     for name, reason in failures.items():
         output.error(f"container {name}: {reason}")
     return 1 if failures else 0

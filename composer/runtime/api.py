@@ -93,5 +93,5 @@ class Runtime(Protocol):
     def top(self, name: str) -> list[int]:
         """Host pids of the container's processes."""
 
-    def list(self, project: str | None = None) -> list[ContainerState]:
-        """Containers on this host (of one project), from their state dirs; sorted by name."""
+    def list(self, project: str | None = None, service: str | None = None) -> list[ContainerState]:
+        """Containers on this host (of one project, of one service), from their state dirs; sorted by name."""

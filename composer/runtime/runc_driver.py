@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import shutil
 import signal
 import sys
@@ -38,7 +39,7 @@ from composer.runtime.supervision import (
     wait_for_exit,
 )
 from composer.runtime.users import UserLookupError, resolve_user
-from composer.shim.config import ShimConfig, load_shim_config, write_atomically
+from composer.shim.config import SHIM_CONFIG, ShimConfig, load_shim_config, write_atomically
 from composer.shim.state import ShimState, iso_time, process_start_time, read_state, write_state
 
 STOP_MARGIN = 10.0  # beyond the grace: how long a supervisor may take to wind down
@@ -244,14 +245,15 @@ class RuncRuntime:
         paths, cfg = self._existing(name)
         return observe(paths, cfg, self._runc())
 
-    def list(self, project: str | None = None) -> list[ContainerState]:
+    def list(self, project: str | None = None, service: str | None = None) -> list[ContainerState]:
+        """Containers (of the project, of its service), observed now; configs come from a cache."""
         found = []
         root = containers_dir()
         runc = self._runc()
         for state_dir in sorted(root.iterdir()) if root.is_dir() else []:
             paths = ContainerPaths.for_name(state_dir.name)
-            cfg = _load_config(paths)
-            if cfg is not None and (project is None or cfg.project == project):
+            cfg = _cached_config(paths)
+            if cfg is not None and project in (None, cfg.project) and service in (None, cfg.service):
                 found.append(observe(paths, cfg, runc))
         return found
 
@@ -297,6 +299,28 @@ def _load_config(paths: ContainerPaths) -> ShimConfig | None:
         return load_shim_config(str(paths.state_dir))
     except (FileNotFoundError, NotADirectoryError):
         return None
+
+
+_configs: dict[str, tuple[tuple[int, int, int], ShimConfig]] = {}
+
+
+def _cached_config(paths: ContainerPaths) -> ShimConfig | None:
+    """The container's config, parsed once per version of the file: `up` polls the list while
+    it waits for conditions, and parsing every container's JSON each time made that O(n²)."""
+    path = os.path.join(str(paths.state_dir), SHIM_CONFIG)
+    try:
+        info = os.stat(path)
+    except (FileNotFoundError, NotADirectoryError):
+        _configs.pop(path, None)
+        return None
+    version = (info.st_ino, info.st_mtime_ns, info.st_size)
+    cached = _configs.get(path)
+    if cached is None or cached[0] != version:
+        cfg = _load_config(paths)
+        if cfg is None:
+            return None
+        _configs[path] = cached = (version, cfg)
+    return cached[1]
 
 
 def _seccomp(spec: ContainerSpec, caps: list[str]) -> dict | None:
