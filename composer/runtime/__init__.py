@@ -9,23 +9,28 @@
     launch.py, supervision.py, observe.py   the runtime's side of the per-container supervisor
 
 The supervisor itself is composer.shim (standard library only).
+
+Names are imported on first use (PEP 562), so importing one submodule (observe, layout)
+does not pull in the whole runtime: the no-op `up -d` path counts its milliseconds.
 """
 
-from composer.runtime.api import ContainerState, HealthProbe, HealthState, Runtime
-from composer.runtime.runc_driver import RuncRuntime
-from composer.runtime.spec import ContainerSpec, Healthcheck, LogConfig, Mount, Resources, RestartPolicy, Ulimit
+from __future__ import annotations
 
-__all__ = [
-    "ContainerSpec",
-    "ContainerState",
-    "HealthProbe",
-    "HealthState",
-    "Healthcheck",
-    "LogConfig",
-    "Mount",
-    "Resources",
-    "RestartPolicy",
-    "RuncRuntime",
-    "Runtime",
-    "Ulimit",
-]
+import importlib
+
+_HOMES = {
+    "ContainerState": "api", "HealthProbe": "api", "HealthState": "api", "Runtime": "api",
+    "RuncRuntime": "runc_driver",
+    "ContainerSpec": "spec", "Healthcheck": "spec", "LogConfig": "spec", "Mount": "spec",
+    "Readiness": "spec", "Resources": "spec", "RestartPolicy": "spec", "Ulimit": "spec",
+}
+
+__all__ = sorted(_HOMES)
+
+
+def __getattr__(name: str):
+    if name not in _HOMES:
+        raise AttributeError(f"module 'composer.runtime' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"composer.runtime.{_HOMES[name]}"), name)
+    globals()[name] = value
+    return value
