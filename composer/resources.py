@@ -75,24 +75,34 @@ def materialize(project: Project, service: Service) -> tuple[dict[str, str], dic
     return secrets, configs
 
 
-def _file_for(project: Project, kind: str, item: ProjectFile) -> str:
+def file_path(project: Project, kind: str, item: ProjectFile) -> str:
+    """Where the secret or config will be on the host (checked, nothing written): its own
+    file, or the file composer writes for inline and environment ones."""
     if item.file:
         if not os.path.isfile(item.file):
             raise ComposerError(f"{kind} {item.key}: file {item.file} not found", "create it or fix the path")
         return item.file
     if item.external:
         raise ComposerError(f"{kind} {item.key} is external, which needs a swarm", "give it a file: or environment:")
-    if item.environment is not None:
-        content = project.environment.get(item.environment, os.environ.get(item.environment))
-        if content is None:
-            raise ComposerError(f"{kind} {item.key}: environment variable {item.environment} is not set", "set it")
-    else:
-        content = item.content or ""
-    target = project_files_dir(project) / f"{kind}-{item.key}"
+    if item.environment is not None and _environment_value(project, item) is None:
+        raise ComposerError(f"{kind} {item.key}: environment variable {item.environment} is not set", "set it")
+    return str(project_files_dir(project) / f"{kind}-{item.key}")
+
+
+def _environment_value(project: Project, item: ProjectFile) -> str | None:
+    return project.environment.get(item.environment, os.environ.get(item.environment))
+
+
+def _file_for(project: Project, kind: str, item: ProjectFile) -> str:
+    path = file_path(project, kind, item)
+    if item.file:
+        return path
+    content = _environment_value(project, item) if item.environment is not None else item.content or ""
+    target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_suffix(".tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o400 if kind == "secret" else 0o444)
     with os.fdopen(fd, "w") as handle:
         handle.write(content)
     os.replace(tmp, target)
-    return str(target)
+    return path

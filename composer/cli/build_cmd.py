@@ -23,6 +23,10 @@ def run(args) -> int:
     unknown = [name for name in args.services if name not in project.services]
     if unknown:
         raise ComposerError(f"no such service: {', '.join(unknown)}", f"choose from {', '.join(project.services)}")
+    if args.dry_run:
+        from composer import dry_run
+
+        return dry_run.build(project, args.services, progress_for(args))
     build_args = dict(item.split("=", 1) if "=" in item else (item, "") for item in args.build_arg)
     engine = Engine()
     reporter = progress_for(args)

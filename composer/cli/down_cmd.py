@@ -18,6 +18,10 @@ def run(args) -> int:
     project = _project(args)
     engine = Engine()
     with open_progress(args) as reporter:
+        if args.dry_run:
+            from composer import dry_run
+
+            return dry_run.down(project, engine, reporter, args.volumes, args.remove_orphans, args.rmi)
         failures = down(project, engine, reporter, args.timeout, args.volumes, args.remove_orphans)
         if args.rmi:
             _remove_images(project, engine, args.rmi, reporter)

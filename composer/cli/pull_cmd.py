@@ -17,6 +17,11 @@ def run(args) -> int:
 
     project = load_project(args, services=tuple(args.services))
     store = ImageStore()
+    if args.dry_run:
+        from composer import dry_run
+        from composer.cli.progress import progress_for
+
+        return dry_run.pull(project, store, args.services, args.policy, args.ignore_buildable, progress_for(args))
     failed = 0
     for name, service in project.services.items():
         if args.services and name not in args.services or not service.image:

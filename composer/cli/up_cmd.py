@@ -48,8 +48,6 @@ def run(args) -> int:
     from composer.cli.context import load_project
     from composer.cli.progress import open_progress
     from composer.errors import ComposerError
-    from composer.plan import Strategy
-    from composer.up import Engine, UpOptions, up
 
     if args.watch and (args.detach or args.wait or args.no_start):
         raise ComposerError("up --watch runs attached: it cannot be combined with --detach, --wait or --no-start", "use compose watch for a detached project")
@@ -58,6 +56,11 @@ def run(args) -> int:
     if args.no_color:
         output.configure("never")
     project = load_project(args, services=tuple(args.services))
+    if _already_up(args, project):
+        return 0
+    from composer.plan import Strategy
+    from composer.up import Engine, UpOptions, up
+
     engine = Engine()
     options = UpOptions(
         services=tuple(args.services),
@@ -69,11 +72,16 @@ def run(args) -> int:
         remove_orphans=args.remove_orphans,
         stop_timeout=args.timeout,
     )
+    converge = up
+    if args.dry_run:
+        from composer import dry_run
+
+        converge = dry_run.up  # the same checks and plan, reported, nothing done
     with open_progress(args) as reporter:  # ended before any failure or log line is printed
-        result = up(project, options, reporter, engine)
+        result = converge(project, options, reporter, engine)
     for service, reason in result.failures.items():
         output.error(f"service {service}: {reason}" if not reason.startswith("service ") else reason)
-    if args.no_start:
+    if args.no_start or args.dry_run:
         return 0 if result.ok else 1
     if args.wait:
         return _wait(project, engine, args.wait_timeout, result.ok)
@@ -84,6 +92,27 @@ def run(args) -> int:
 
         return attached_with_watch(project, engine, args, result.ok)
     return _attached(project, engine, args, result.ok)
+
+
+def _already_up(args, project) -> bool:
+    """`up -d` of a running project unchanged since it converged: report it, skip planning
+    (composer/converged.py checks the record against what is live)."""
+    from composer.cli.progress import open_progress
+
+    changes_plan = (args.services or args.force_recreate or args.no_recreate or args.no_start or args.no_deps
+                    or args.scale or args.build or args.watch or args.dry_run or args.pull == "always")
+    if changes_plan or not (args.detach or args.wait):
+        return False
+    from composer import converged
+    from composer.runtime.runc_driver import RuncRuntime
+
+    states = converged.unchanged(project, RuncRuntime())
+    if states is None or (args.wait and any(s.health is not None and s.health.status != "healthy" for s in states)):
+        return False
+    with open_progress(args) as reporter:
+        for state in states:
+            reporter.status("Container", state.name, "Running")
+    return True
 
 
 def _wait(project, engine, timeout: float | None, ok: bool) -> int:

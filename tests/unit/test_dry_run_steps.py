@@ -1,0 +1,59 @@
+"""--dry-run's pure parts: the lines per planned step, the prefix, host paths without writes."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+
+from composer import dry_run, resources
+from composer.cli.progress import PlainProgress
+from composer.config.model import Project, ProjectFile, Service
+from composer.errors import ComposerError
+from composer.plan import ContainerAction, Step
+
+
+@pytest.mark.parametrize("step, no_start, lines", [
+    (Step.CREATE, False, ("Creating", "Created", "Starting", "Started")),
+    (Step.CREATE, True, ("Creating", "Created")),
+    (Step.RECREATE, False, ("Recreate", "Recreated", "Starting", "Started")),
+    (Step.START, False, ("Starting", "Started")),
+    (Step.START, True, ()),
+    (Step.KEEP, False, ("Running",)),
+    (Step.REMOVE, False, ("Stopping", "Stopped", "Removing", "Removed")),
+], ids=lambda v: getattr(v, "name", str(v)))
+def test_each_planned_step_prints_composes_lines(step, no_start, lines):
+    assert dry_run.action_steps(ContainerAction(step, "p-web-1", None), no_start) == lines
+
+
+def test_lines_carry_composes_dry_run_prefix():
+    stream = io.StringIO()
+    dry_run.DryRunReporter(PlainProgress("plain", stream)).steps("Container", "p-web-1", "Creating", "Created")
+    assert stream.getvalue() == " DRY-RUN MODE -  Container p-web-1  Creating\n DRY-RUN MODE -  Container p-web-1  Created\n"
+
+
+def test_without_the_image_existing_replicas_are_recreated_and_extra_ones_removed():
+    project, service = Project(name="p", project_dir=Path("/")), Service(name="web")
+    current = [SimpleNamespace(name="p-web-1"), SimpleNamespace(name="p-web-3")]
+    actions = dry_run._plan_without_image(project, service, 2, current)
+    assert [(a.step, a.name) for a in actions] == [(Step.RECREATE, "p-web-1"), (Step.CREATE, "p-web-2"), (Step.REMOVE, "p-web-3")]
+
+
+def test_inline_config_gets_up_s_path_but_no_file():
+    project = Project(name="dryunit", project_dir=Path("/"))
+    path = dry_run._file_path(project, "config", ProjectFile(key="greeting", name="greeting", content="hello"))
+    assert path == str(resources.project_files_dir(project) / "config-greeting")
+    assert not resources.project_files_dir(project).exists()
+
+
+@pytest.mark.parametrize("item, message", [
+    (ProjectFile(key="k", name="k", file="/nonexistent/k.txt"), "secret k: file /nonexistent/k.txt not found"),
+    (ProjectFile(key="k", name="k", external=True), "secret k is external, which needs a swarm"),
+    (ProjectFile(key="k", name="k", environment="DRY_RUN_UNSET_VARIABLE"), "secret k: environment variable DRY_RUN_UNSET_VARIABLE is not set"),
+], ids=["missing file", "external", "unset variable"])
+def test_secrets_up_would_refuse_are_refused_with_up_s_message(item, message):
+    with pytest.raises(ComposerError) as caught:
+        dry_run._file_path(Project(name="dryunit", project_dir=Path("/")), "secret", item)
+    assert caught.value.message == message
