@@ -1,7 +1,7 @@
 """What composer remembers about a project beyond the runtime's own records.
 
 <run root>/projects/<project>/project.json   working dir and files (for `compose ls`)
-<run root>/projects/<project>/containers/<name>.json   image, command, number (for `ps`)
+<run root>/projects/<project>/containers/<name>.json   image, command, number, labels (for `ps`)
 The runtime's state dirs stay the truth about containers; these only add what `ps` and
 `ls` show. Written atomically; a missing record costs only a blank column.
 """
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import shutil
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from composer import paths
@@ -27,6 +27,9 @@ class ContainerRecord:
     created: str  # ISO 8601 UTC
     ports: tuple[str, ...] = ()
     oneoff: bool = False  # made by `compose run`: not one of the service's replicas
+    # The service's labels when the container was made (ps shows them as Docker keeps them on
+    # the container); None: a record written before labels were kept.
+    labels: dict[str, str] | None = field(default=None, hash=False)
 
 
 def project_dir(project: str) -> Path:
@@ -50,8 +53,10 @@ def load_container(project: str, name: str) -> ContainerRecord | None:
     try:
         data = json.loads((project_dir(project) / "containers" / f"{name}.json").read_text())
         data["command"], data["ports"] = tuple(data["command"]), tuple(data.get("ports", ()))
+        if data.get("labels") is not None:
+            data["labels"] = {str(key): str(value) for key, value in data["labels"].items()}
         return ContainerRecord(**data)
-    except (OSError, ValueError, TypeError, KeyError):
+    except (OSError, ValueError, TypeError, KeyError, AttributeError):
         return None
 
 

@@ -16,7 +16,7 @@ from datetime import datetime, timezone
 from typing import Protocol
 
 from composer import graph as dependency_graph
-from composer import hostsfiles, networking, proxies, records, resources
+from composer import converged, hostsfiles, networking, proxies, records, resources
 from composer.conditions import wait_for
 from composer.links import link_environment
 from composer.config.model import Project, Service
@@ -65,13 +65,14 @@ class Engine:
         self.images = ImageStore()
 
     def containers(self, project: str, service: str | None = None) -> list[ContainerState]:
-        return [s for s in self.runtime.list(project) if service is None or s.service == service]
+        return self.runtime.list(project, service)
 
 
 def up(project: Project, options: UpOptions, reporter: Reporter, engine: Engine) -> UpResult:
     graph = dependency_graph.build_graph(project)
     chosen = dependency_graph.select(graph, options.services, with_dependencies=not options.no_deps)
     records.save_project(project.name, str(project.project_dir), project.compose_files)
+    converged.forget(project.name)  # until this run has converged everything again
     _handle_orphans(project, options, reporter, engine)
     services = [project.services[n] for n in chosen if n in project.services]
     networking.ensure_networks(project, _network_keys(project, services, chosen))
@@ -96,9 +97,30 @@ def up(project: Project, options: UpOptions, reporter: Reporter, engine: Engine)
         elif event.status is Status.SKIPPED:
             result.failures[str(event.key)] = f"not started: dependency {event.detail.upstream} failed"
             reporter.status("Service", str(event.key), f"Skipped: dependency {event.detail.upstream} failed")
+    hostsfiles.flush(project.name)
     for entry in proxies.publish(project, engine.containers(project.name)):
         reporter.status("Port", f"{entry['host_ip']}:{entry['published']}/{entry['protocol']}", f"Published → {entry['name']}:{entry['target']}")
+    if result.ok and _converges_everything(project, options, chosen):
+        _record_converged(project, engine)
     return result
+
+
+def _converges_everything(project: Project, options: UpOptions, chosen: set[str]) -> bool:
+    """Did this `up` bring the whole project to the state a plain `up -d` wants?"""
+    everything = set(project.services) | set(project.ambassadors)
+    scaled = any(options.scale.get(name, service.replicas) != service.replicas for name, service in project.services.items())
+    return chosen >= everything and not scaled and not options.strategy.no_start
+
+
+def _record_converged(project: Project, engine: Engine) -> None:
+    containers = engine.containers(project.name)
+    interfaces = []
+    for state in containers:
+        attached = networking.load_record(project.name, state.name) or {}
+        interfaces += [entry["result"]["host_ifname"] for entry in attached.get("networks", {}).values()
+                       if entry.get("result", {}).get("host_ifname")]
+    running_proxies = [name for name in (*project.ambassadors, proxies.PORTS) if proxies.keeper_pid(project.name, name)]
+    converged.record(project, containers, interfaces, running_proxies)
 
 
 def _network_keys(project: Project, services: list[Service], chosen: set[str]) -> list[str]:
@@ -176,7 +198,7 @@ def _service_task(project, service, graph, chosen, options, image, reporter, eng
         actions = _plan(project, service, options, image, engine)
         for action in actions:
             _carry_out(project, service, action, image, options, reporter, engine)
-        proxies.refresh_targets(project.name, engine.containers(project.name))
+        proxies.refresh_targets(project.name, lambda: engine.containers(project.name))
 
     return run
 
@@ -261,7 +283,8 @@ def _create(project: Project, service: Service, spec, image, engine: Engine, one
     except BaseException:
         remove_container(project.name, spec.name, engine)
         raise
-    hostsfiles.refresh(project.name)
+    hostsfiles.write_own(project.name, spec.name)
+    hostsfiles.refresh_soon(project.name)
     number = spec.name.rsplit("-", 1)[-1]
     records.save_container(
         project.name,
@@ -273,18 +296,22 @@ def _create(project: Project, service: Service, spec, image, engine: Engine, one
             command=spec.args,
             created=datetime.now(timezone.utc).isoformat(),
             oneoff=oneoff,
+            labels=dict(service.labels),
         ),
     )
 
 
-def remove_container(project_name: str, name: str, engine: Engine) -> None:
-    """Everything a container has: the container, its network, its names, its record."""
+def remove_container(project_name: str, name: str, engine: Engine, tell_others: bool = True) -> None:
+    """Everything a container has: the container, its network, its names, its record.
+    tell_others=False leaves the other containers' hosts files and the ambassadors' targets
+    for the caller to refresh once (`down` removes everything anyway)."""
     engine.runtime.remove(name)
     networking.detach(project_name, name)
     hostsfiles.forget(project_name, name)
-    hostsfiles.refresh(project_name)
     records.forget_container(project_name, name)
-    proxies.refresh_targets(project_name, engine.containers(project_name))
+    if tell_others:
+        hostsfiles.refresh_soon(project_name)
+        proxies.refresh_targets(project_name, lambda: engine.containers(project_name))
 
 
 def _carry_out(project, service, action: ContainerAction, image, options, reporter, engine) -> None:

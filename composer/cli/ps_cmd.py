@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import json
+import math
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timezone
 
+JSON_DECODER = json.JSONDecoder()
 STATUSES = ("paused", "restarting", "removing", "running", "dead", "created", "exited")
 
 
@@ -36,12 +42,14 @@ def run(args) -> int:
         for name in dict.fromkeys(s.service for s in states):
             output.line(name)
     elif args.format == "json":
+        dirs = HostDirs.current()
         for state in states:
-            output.json_line(container_json(project.name, state, ports))
+            output.json_line(container_json(project, state, ports, dirs=dirs))
         for row in ambassador_rows(project, ports):
             output.json_line(row)
     else:
-        _table([container_json(project.name, s, ports) for s in states] + ambassador_rows(project, ports))
+        dirs = HostDirs.current()
+        _table([container_json(project, s, ports, command=" ".join, dirs=dirs) for s in states] + ambassador_rows(project, ports))
     return 0
 
 
@@ -74,36 +82,224 @@ def ambassador_rows(project, ports: dict[str, list[dict]]) -> list[dict]:
         alive = proxies.keeper_pid(project.name, name) is not None
         stats = proxies.read_stats(project.name, name).get("ambassadors", {}).get(name, {}) if alive else {}
         counters = {key: stats.get(key, 0) for key in ("active", "total", "bytes_in", "bytes_out", "connect_failures", "refused")}
-        rows.append({
-            "ID": proxies.ambassador_netns(project.name, name), "Name": proxies.ambassador_netns(project.name, name),
-            "Image": "", "Command": f"{ambassador.listen} -> {ambassador.target}", "Project": project.name,
-            "Service": name, "Created": 0, "State": "running" if alive else "exited",
+        netns = proxies.ambassador_netns(project.name, name)
+        publishers = ports.get(name, [])
+        rows.append(dict(sorted({
+            "ID": netns, "Name": netns, "Names": netns, "Image": "", "Command": f"{ambassador.listen} -> {ambassador.target}",
+            "Project": project.name, "Service": name, "Created": 0, "CreatedAt": "", "RunningFor": "",
+            "State": "running" if alive else "exited",
             "Status": (f"Up ({counters['active']} active, {counters['total']} total, {counters['bytes_in']}B in, {counters['bytes_out']}B out)" if alive else "Exited"),
-            "Health": "", "ExitCode": 0, "Publishers": ports.get(name, []),
+            "Health": "", "ExitCode": 0, "Labels": "", "LocalVolumes": "0", "Mounts": "", "Networks": "", "Size": "0B",
+            "Ports": ports_text(publishers), "Publishers": publishers,
             "Ambassador": {**counters, "targets": stats.get("targets", [])},
-        })
+        }.items())))
     return rows
 
 
-def container_json(project: str, state, ports: dict | None = None) -> dict:
-    """The fields of Compose v2's `ps --format json`, from our records."""
+def container_json(
+    project, state, ports: dict | None = None, command: Callable[[Sequence[str]], str] | None = None, dirs: HostDirs | None = None
+) -> dict:
+    """The fields of Compose v2's `ps --format json` (≥ 2.21), from our records, keys sorted
+    as Compose prints them; plus `Created` (integer, as Compose < 2.21 printed).
+    `command` renders the COMMAND (default: Docker's quoted, cut text; the table's is plain);
+    `dirs`: HostDirs.current(), given once by a caller that makes many rows."""
     from composer.records import load_container
 
-    record = load_container(project, state.name)
-    return {
+    record = load_container(project.name, state.name)
+    service = project.services.get(state.service)
+    created = int(datetime.fromisoformat(record.created).timestamp()) if record else 0
+    published = (ports or {}).get(state.service, [])
+    publishers = sorted(published + exposed_only(service, ports), key=lambda p: p["TargetPort"])
+    local_volumes, mounts = mount_names(state.name, dirs or HostDirs.current())
+    return dict(sorted({
+        "Command": (command or docker_command)(record.command if record else ()),
+        "Created": created,
+        "CreatedAt": go_time(created) if created else "",
+        "ExitCode": state.exit_code or 0,
+        "Health": state.health.status if state.health else "",
         "ID": state.name,
-        "Name": state.name,
         "Image": record.image if record else "",
-        "Command": " ".join(record.command) if record else "",
-        "Project": project,
+        "Labels": labels_text(container_labels(project.name, state, record, service)),
+        "LocalVolumes": str(local_volumes),
+        "Mounts": ",".join(ellipsis(name, 15) for name in mounts),
+        "Name": state.name,
+        "Names": state.name,
+        "Networks": ",".join(network_names(project.name, state.name, service)),
+        "Ports": ports_text(published),
+        "Project": project.name,
+        "Publishers": publishers,
+        "RunningFor": f"{human_duration(time.time() - created)} ago" if created else "",
         "Service": state.service,
-        "Created": int(datetime.fromisoformat(record.created).timestamp()) if record else 0,
+        "Size": "0B",  # Compose's ps asks for no sizes: Docker reports 0 bytes
         "State": state.status,
         "Status": status_text(state),
-        "Health": state.health.status if state.health else "",
-        "ExitCode": state.exit_code or 0,
-        "Publishers": (ports or {}).get(state.service, []),
+    }.items()))
+
+
+def docker_command(args: Sequence[str]) -> str:
+    """Docker's COMMAND: the program, then its arguments with those holding a space in
+    'quotes', all joined by spaces, cut to 20 characters and then Go-quoted."""
+    text = " ".join([*args[:1], *(f"'{arg}'" if " " in arg else arg for arg in args[1:])])
+    return go_quote(ellipsis(text, 20))
+
+
+def ellipsis(text: str, width: int) -> str:
+    """docker/cli's Ellipsis for one-column characters: at most `width`, the last one "…"."""
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+GO_ESCAPES = {"\a": "\\a", "\b": "\\b", "\f": "\\f", "\n": "\\n", "\r": "\\r", "\t": "\\t", "\v": "\\v", '"': '\\"', "\\": "\\\\"}
+
+
+def go_quote(text: str) -> str:
+    """Go's strconv.Quote: printable characters as they are, the rest escaped."""
+    out = []
+    for char in text:
+        if char in GO_ESCAPES:
+            out.append(GO_ESCAPES[char])
+        elif char.isprintable() or char == " ":
+            out.append(char)
+        elif ord(char) < 0x80:
+            out.append(f"\\x{ord(char):02x}")
+        else:
+            out.append(f"\\u{ord(char):04x}" if ord(char) <= 0xFFFF else f"\\U{ord(char):08x}")
+    return f'"{"".join(out)}"'
+
+
+def go_time(seconds: int) -> str:
+    """Go's time.Time.String() of a whole second, in UTC: "2024-05-02 12:21:53 +0000 UTC"."""
+    return datetime.fromtimestamp(seconds, timezone.utc).strftime("%Y-%m-%d %H:%M:%S +0000 UTC")
+
+
+# go-units: below `limit` hours, say hours // `divisor` `unit`.
+HOURS_AS = ((48, 1, "hours"), (24 * 7 * 2, 24, "days"), (24 * 30 * 2, 24 * 7, "weeks"), (24 * 365 * 2, 24 * 30, "months"))
+
+
+def human_duration(seconds: float) -> str:
+    """go-units' HumanDuration, which Docker's RunningFor ("… ago") uses."""
+    whole, minutes = int(seconds), int(seconds // 60)
+    hours = math.floor(seconds / 3600 + 0.5)  # Go's math.Round: halves away from zero, not to even
+    if whole < 1:
+        return "Less than a second"
+    if whole < 60:
+        return "1 second" if whole == 1 else f"{whole} seconds"
+    if minutes < 60:
+        return "About a minute" if minutes == 1 else f"{minutes} minutes"
+    if hours == 1:
+        return "About an hour"
+    for limit, divisor, unit in HOURS_AS:
+        if hours < limit:
+            return f"{hours // divisor} {unit}"
+    return f"{int(seconds // 3600) // 24 // 365} years"
+
+
+def container_labels(project: str, state, record, service) -> dict[str, str]:
+    """The service's labels as the record kept them (else as the compose file has them now),
+    plus the com.docker.compose.* labels `ps` can vouch for."""
+    own = record.labels if record and record.labels is not None else (dict(service.labels) if service else {})
+    number = record.number if record else state.name.rsplit("-", 1)[-1]
+    return {
+        **own,
+        "com.docker.compose.project": project,
+        "com.docker.compose.service": state.service,
+        "com.docker.compose.container-number": str(number),
+        "com.docker.compose.oneoff": "True" if record and record.oneoff else "False",
     }
+
+
+def labels_text(labels: dict[str, str]) -> str:
+    return ",".join(f"{key}={value}" for key, value in sorted(labels.items()))
+
+
+@dataclass(frozen=True)
+class HostDirs:
+    """Where each container's bundle and volumes are, as strings worked out once per `ps`:
+    building paths with pathlib per container cost more than reading the files."""
+
+    bundles: str  # runtime/layout.py's containers dir: <run root>/containers/<name>/config.json
+    volumes: str  # resources.py's volumes root: <volumes>/<name>/_data
+    anonymous: str  # resources.anonymous_root() with a NUL where the container's name goes
+
+    @classmethod
+    def current(cls) -> HostDirs:
+        from composer import resources
+        from composer.runtime.layout import containers_dir
+
+        return cls(str(containers_dir()), str(resources.volumes_root()), resources.anonymous_root("\0"))
+
+
+def mount_names(container: str, dirs: HostDirs) -> tuple[int, list[str]]:
+    """(local volume count, names) of the container's volumes and binds, Docker's way: a
+    volume by its name (an anonymous one by its directory's), a bind by its host path.
+    From the bundle's config.json: what the container really has, one small file read."""
+    from composer import hostsfiles
+    from composer.runtime.oci_mounts import INIT_TARGET
+
+    try:
+        mounts = bundle_mounts(f"{dirs.bundles}/{container}/config.json")  # the OCI bundle's file name
+    except (OSError, ValueError):
+        return 0, []
+    volumes, anonymous = dirs.volumes + "/", dirs.anonymous.replace("\0", container) + "/"
+    local, names = 0, []
+    for mount in mounts:
+        source = mount.get("source", "")
+        if mount.get("type") != "bind" or mount.get("destination") in (hostsfiles.MOUNT_POINT, INIT_TARGET):
+            continue  # tmpfs and kernel filesystems; composer's own /etc/hosts dir and init
+        for root in (volumes, anonymous):
+            if source.startswith(root):
+                local, source = local + 1, source[len(root):].split("/", 1)[0]
+                break
+        names.append(source)
+    return local, names
+
+
+TOP_LEVEL_MOUNTS = '\n "mounts": '  # how runc_driver writes config.json (indent=1)
+
+
+def bundle_mounts(config_json: str) -> list[dict]:
+    """The `mounts` of a runc config.json, parsing only that array: the whole file (16 kB with
+    its seccomp profile) took four times longer to parse than the rest of a ps row."""
+    with open(config_json, encoding="utf-8") as file:
+        text = file.read()
+    start = text.find(TOP_LEVEL_MOUNTS)  # a newline and one space: a key of the top object
+    if start < 0:
+        return json.loads(text).get("mounts", [])
+    mounts, _ = JSON_DECODER.raw_decode(text, start + len(TOP_LEVEL_MOUNTS))
+    return mounts if isinstance(mounts, list) else []
+
+
+def network_names(project: str, container: str, service) -> list[str]:
+    """The networks the container is on, by their full names (`<project>_default`); Docker
+    calls a container of network_mode none or host on network "none" or "host"."""
+    from composer import networking
+
+    record = networking.load_record(project, container) or {}
+    names = sorted(entry["cfg"]["name"] for entry in record.get("networks", {}).values())
+    if not names and service is not None and service.network_mode in ("none", "host"):
+        return [service.network_mode]
+    return names
+
+
+def exposed_only(service, ports: dict | None) -> list[dict]:
+    """Compose lists `expose:` ports that are not published too, with URL "" and port 0."""
+    if service is None:
+        return []
+    published = {(p["TargetPort"], p["Protocol"]) for p in (ports or {}).get(service.name, [])}
+    found = []
+    for entry in service.expose:
+        span, _, protocol = entry.partition("/")
+        first, _, last = span.partition("-")
+        for port in range(int(first), int(last or first) + 1):
+            if (port, protocol or "tcp") not in published:
+                found.append({"URL": "", "TargetPort": port, "PublishedPort": 0, "Protocol": protocol or "tcp"})
+                published.add((port, protocol or "tcp"))
+    return found
+
+
+def ports_text(publishers: list[dict]) -> str:
+    """The PORTS column: published ports only, `127.0.0.1:8080->80/tcp, …`."""
+    published = (p for p in publishers if p["PublishedPort"])
+    return ", ".join(f"{p['URL']}:{p['PublishedPort']}->{p['TargetPort']}/{p['Protocol']}" for p in published)
 
 
 def status_text(state) -> str:
@@ -134,8 +330,6 @@ def _table(rows: list[dict]) -> None:
     from composer.cli import output
 
     columns = ("Name", "Image", "Command", "Service", "Status", "Ports")
-    for row in rows:
-        row["Ports"] = ", ".join(f"{p['URL']}:{p['PublishedPort']}->{p['TargetPort']}/{p['Protocol']}" for p in row["Publishers"])
     table = [[c.upper() for c in columns]] + [[str(row[c]) for c in columns] for row in rows]
     widths = [max(len(line[i]) for line in table) for i in range(len(columns))]
     for line in table:
