@@ -35,7 +35,7 @@ def check(state: ContainerState, condition: str) -> bool:
             detail = "was OOM-killed" if state.oom_killed else f"exited with code {state.exit_code}"
             raise ConditionFailed(f"container {state.name} {detail} before it was healthy", "see compose logs")
         if state.health is None:
-            raise ConditionFailed(f"container {state.name} has no healthcheck", "add one, or depend on service_started")
+            raise ConditionFailed(f"container {state.name} has no healthcheck", "add a healthcheck or x-readiness, or depend on service_started")
         if state.health.status == "unhealthy":
             raise ConditionFailed(f"container {state.name} is unhealthy", "see compose ps and compose logs")
         return state.health.status == "healthy"
