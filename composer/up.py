@@ -114,6 +114,8 @@ def _converges_everything(project: Project, options: UpOptions, chosen: set[str]
 
 def _record_converged(project: Project, engine: Engine) -> None:
     containers = engine.containers(project.name)
+    if any(state.service not in project.services for state in containers):
+        return  # orphans: every `up` should keep saying so
     interfaces = []
     for state in containers:
         attached = networking.load_record(project.name, state.name) or {}
