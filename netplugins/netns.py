@@ -53,10 +53,10 @@ def delete(name: str) -> bool:
     path = netns_path(name)
     if not os.path.lexists(path):
         return False
-    from pyroute2 import netns as pyroute2_netns
+    from .nsthread import unpin_netns
 
     try:
-        pyroute2_netns.remove(str(path))  # lazy umount, then unlink
+        unpin_netns(str(path))  # lazy umount, then unlink
     except FileNotFoundError:
         return False
     except OSError as err:

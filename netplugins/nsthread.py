@@ -22,6 +22,7 @@ CLONE_NEWNET = 0x40000000
 MS_BIND = 0x1000
 MS_REC = 0x4000
 MS_SHARED = 1 << 20
+MNT_DETACH = 2
 NETLINK_ROUTE = 0
 
 T = TypeVar("T")
@@ -58,6 +59,13 @@ def create_netns(netns_path: str) -> socket.socket:
         return _netlink_socket()
 
     return _in_fresh_thread(unshare_and_pin)
+
+
+def unpin_netns(netns_path: str) -> None:
+    """Undo create_netns: detach the pin (the namespace goes when its last user does), remove the file."""
+    if _libc.umount2(netns_path.encode(), MNT_DETACH) != 0 and ctypes.get_errno() not in (errno.EINVAL, errno.ENOENT):
+        _check(-1, f"unmounting {netns_path}")  # EINVAL: not a mount (a crash mid-create)
+    os.unlink(netns_path)
 
 
 def _share_parent(directory: str) -> None:
