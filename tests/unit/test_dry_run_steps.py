@@ -43,7 +43,7 @@ def test_without_the_image_existing_replicas_are_recreated_and_extra_ones_remove
 
 def test_inline_config_gets_up_s_path_but_no_file():
     project = Project(name="dryunit", project_dir=Path("/"))
-    path = dry_run._file_path(project, "config", ProjectFile(key="greeting", name="greeting", content="hello"))
+    path = resources.file_path(project, "config", ProjectFile(key="greeting", name="greeting", content="hello"))
     assert path == str(resources.project_files_dir(project) / "config-greeting")
     assert not resources.project_files_dir(project).exists()
 
@@ -55,5 +55,5 @@ def test_inline_config_gets_up_s_path_but_no_file():
 ], ids=["missing file", "external", "unset variable"])
 def test_secrets_up_would_refuse_are_refused_with_up_s_message(item, message):
     with pytest.raises(ComposerError) as caught:
-        dry_run._file_path(Project(name="dryunit", project_dir=Path("/")), "secret", item)
+        resources.file_path(Project(name="dryunit", project_dir=Path("/")), "secret", item)
     assert caught.value.message == message
