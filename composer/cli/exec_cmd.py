@@ -32,6 +32,12 @@ def run(args) -> int:
         raise ComposerError(f"service {args.service} has no running container", "start it with compose up -d")
     if not 1 <= args.index <= len(states):
         raise ComposerError(f"service {args.service} has no container number {args.index}", f"use 1 to {len(states)}")
+    if args.dry_run:  # the command could change anything: name it, run nothing
+        from composer.cli.progress import PlainProgress
+        from composer.dry_run import DryRunReporter
+
+        DryRunReporter(PlainProgress()).status("Container", states[args.index - 1].name, f"Exec {' '.join(args.command)}")
+        return 0
     env = dict(item.split("=", 1) if "=" in item else (item, "") for item in args.env)
     tty = False if args.no_tty else (sys.stdin.isatty() and sys.stdout.isatty())
     return engine.runtime.exec(states[args.index - 1].name, args.command, env=env, user=args.user, cwd=args.workdir, tty=tty)

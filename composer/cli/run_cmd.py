@@ -45,8 +45,13 @@ def run(args) -> int:
     reporter = PlainProgress()
     service = project.services[args.service]
     deps = tuple(d for d in service.depends_on if d in project.services or d in project.ambassadors)
+    converge = up
+    if args.dry_run:
+        from composer import dry_run
+
+        converge = dry_run.up  # dependencies planned and reported, nothing done
     if deps and not args.no_deps:
-        started = up(project, UpOptions(services=deps), reporter, engine)
+        started = converge(project, UpOptions(services=deps), reporter, engine)
         if not started.ok:
             raise ComposerError(f"dependencies of {args.service} failed: {'; '.join(started.failures.values())}")
     env = dict(service.environment)
@@ -67,6 +72,9 @@ def run(args) -> int:
         ports=service.ports if args.service_ports else (),
         depends_on={},
     )
+    if args.dry_run:
+        dry_run.DryRunReporter(reporter).steps("Container", one_off.container_name, "Creating", "Created", "Starting", "Started")
+        return 0
     one_project = dataclasses.replace(project, services={**project.services, service.name: one_off})
     return _run_one(one_project, one_off, engine, reporter, args)
 

@@ -140,6 +140,18 @@ def test_dry_run_lifecycle_verbs_leave_the_containers_as_they_are(project):
     assert snapshot(project) == before
 
 
+def test_dry_run_run_and_exec_run_nothing(project):
+    project.write(APP)
+    project.compose("up", "-d", check=True)
+    before = snapshot(project)
+    ran = project.compose("--dry-run", "run", "--rm", "web", "touch", "/tmp/ran")
+    assert ran.returncode == 0 and f"{DRY}Container {project.name}-web-run-" in ran.stderr and "Started" in ran.stderr
+    execd = project.compose("--dry-run", "exec", "-T", "web", "touch", "/tmp/execd")
+    assert execd.returncode == 0 and execd.stderr == f"{DRY}Container {project.name}-web-1  Exec touch /tmp/execd\n"
+    assert snapshot(project) == before  # no one-off container, nothing recreated
+    assert project.compose("exec", "-T", "web", "ls", "/tmp/execd").returncode != 0
+
+
 @pytest.mark.parametrize("compose_file, args, message", [
     (APP, ("nosuch",), "no such service: 'nosuch'"),
     ("services:\n  ghost:\n    image: composer-test/absent:1\n    pull_policy: never\n    network_mode: none\n", (),
