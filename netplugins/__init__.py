@@ -2,7 +2,7 @@
 
     plugin_for(driver) → NetworkPlugin: bridge.py, host.py, none.py
     netns.py           named network namespaces under /run/netns
-    netlink.py         the one pyroute2 adapter;  ipam.py  subnets and leases
+    netlink.py         domain verbs over rtnl.py (or pyroute2: rtnl_pyroute2.py);  ipam.py  subnets and leases
     firewall.py        nftables: masquerade, isolation;  names.py  Linux names from keys
     forwarder/         the ambassador proxy (a separate process)
 

@@ -1,14 +1,15 @@
-"""The one adapter around pyroute2: domain verbs on one netlink socket, errnos mapped here.
+"""Domain verbs on one rtnetlink socket, errnos mapped here.
 
     with open_netlink() as host:                      # the host netns
         host.ensure_bridge("cb-0123456789", mtu=None)
     with open_netlink("/run/netns/web-1") as ns:      # a container's netns (never created here)
         ns.ensure_address("eth0", IPv4Interface("10.213.0.2/24"))
 
+The requests go through rtnl.RtnlSocket (our small synchronous codec), or pyroute2's
+IPRoute when COMPOSER_NETLINK=pyroute2 (rtnl_pyroute2.py); both answer the same calls.
 One socket per operation inside a netns, reused for all its steps; one per thread for the
-host (kept). A socket inside a netns is made by a
-throwaway thread that enters it (nsthread.py: no fork, ~1 ms); a missing netns is an
-error, never created here. pyroute2 is imported on first use (it costs ~0.3 s).
+host (kept). A socket inside a netns is made by a throwaway thread that enters it
+(nsthread.py: no fork, ~1 ms); a missing netns is an error, never created here.
 Missing things are results (None, False), not errors; other kernel errors become
 PluginError naming the interface and the namespace.
 """
@@ -18,36 +19,33 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
+import socket
 import threading
-from dataclasses import dataclass
 from ipaddress import IPv4Address, IPv4Interface, IPv4Network
 from typing import Any, Callable, Iterator, NoReturn
 
 from .api import ErrorCode, PluginError
+from .rtnl import Link, NetlinkError, RtnlSocket, VethPeer
 
-IFF_UP = 0x1
+__all__ = ["Link", "Netlink", "open_netlink", "open_netns_fd"]
+
 MAIN_TABLE, LOCAL_TABLE = 254, 255
 RTN_UNICAST = 1
 MISSING = (errno.ENODEV, errno.ENOENT, errno.EADDRNOTAVAIL, errno.ESRCH)
-
-
-@dataclass(frozen=True)
-class Link:
-    index: int
-    name: str
-    kind: str | None
-    master: int | None
-    up: bool
-    mac: str | None
-    mtu: int | None
-    alias: str | None
-    peer_index: int | None  # a veth's other end (its index in the peer's netns)
+BACKEND_ENV = "COMPOSER_NETLINK"
 
 
 def _netlink_errno(err: BaseException) -> int | None:
-    from pyroute2.netlink.exceptions import NetlinkError
+    return err.errno if isinstance(err, NetlinkError) else None
 
-    return err.code if isinstance(err, NetlinkError) else None
+
+def _rtnl_socket(sock: socket.socket | None = None) -> Any:
+    """A request socket of the chosen backend (given an open netlink socket, or a new host one)."""
+    if os.environ.get(BACKEND_ENV, "") == "pyroute2":
+        from .rtnl_pyroute2 import Pyroute2Socket
+
+        return Pyroute2Socket(sock)
+    return RtnlSocket(sock)
 
 
 @contextlib.contextmanager
@@ -57,8 +55,6 @@ def open_netlink(netns_path: str | None = None, create: bool = False) -> Iterato
     create=True makes the netns at netns_path (bind mount, as `ip netns add`) in the same
     throwaway thread that opens the socket; it must not exist yet.
     """
-    from pyroute2 import IPRoute
-
     from .nsthread import create_netns, netlink_socket_in
 
     if not netns_path:
@@ -67,7 +63,7 @@ def open_netlink(netns_path: str | None = None, create: bool = False) -> Iterato
         return
     where = f"netns {netns_path}"
     try:
-        ipr = IPRoute(use_socket=create_netns(netns_path) if create else netlink_socket_in(netns_path))
+        sock = create_netns(netns_path) if create else netlink_socket_in(netns_path)
     except FileNotFoundError:
         raise PluginError(ErrorCode.UNKNOWN_CONTAINER, f"network namespace {netns_path} does not exist",
                           "the container is gone; remove it and start it again") from None
@@ -75,11 +71,11 @@ def open_netlink(netns_path: str | None = None, create: bool = False) -> Iterato
         if create and err.errno == errno.EEXIST:
             raise PluginError(ErrorCode.TRY_AGAIN_LATER, f"network namespace {netns_path} exists already") from None
         raise PluginError(ErrorCode.KERNEL, f"cannot open netlink in {where}: {err.strerror or err}") from None
+    requests = _rtnl_socket(sock)
     try:
-        with ipr:
-            yield Netlink(ipr, where)
+        yield Netlink(requests, where)
     finally:
-        ipr.use_socket.close()  # pyroute2 leaves a socket it was given open
+        requests.close()
 
 
 _per_thread = threading.local()
@@ -87,22 +83,19 @@ _per_thread = threading.local()
 
 @contextlib.contextmanager
 def _host_netlink() -> Iterator[Netlink]:
-    """The calling thread's host socket, kept between operations: making a pyroute2 IPRoute
-    (an asyncio loop and a socket) cost more than most operations done with it. A socket
-    that saw an error is closed and made anew next time."""
-    from pyroute2 import IPRoute
-
+    """The calling thread's host socket, kept between operations. A socket that saw an
+    error is closed and made anew next time (it may hold a half-read answer)."""
     host = getattr(_per_thread, "host", None)
     if host is None:
         try:
-            host = _per_thread.host = Netlink(IPRoute(), "host")
+            host = _per_thread.host = Netlink(_rtnl_socket(), "host")
         except OSError as err:
             raise PluginError(ErrorCode.KERNEL, f"cannot open netlink in host: {err.strerror or err}") from None
     try:
         yield host
     except BaseException:
         _per_thread.host = None
-        host._ipr.close()
+        host._rtnl.close()
         raise
 
 
@@ -121,22 +114,20 @@ def open_netns_fd(netns_path: str) -> Iterator[int]:
 
 
 class Netlink:
-    """Domain verbs on one IPRoute socket (`where` names its namespace in errors)."""
+    """Domain verbs on one request socket (`where` names its namespace in errors)."""
 
-    def __init__(self, ipr: Any, where: str) -> None:
-        self._ipr = ipr
+    def __init__(self, rtnl: Any, where: str) -> None:
+        self._rtnl = rtnl
         self.where = where
 
     def _call(self, what: str, func: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         try:
             return func(*args, **kwargs)
-        except Exception as err:
+        except NetlinkError as err:
             self._fail(what, err)
 
-    def _fail(self, what: str, err: Exception) -> NoReturn:
-        code = _netlink_errno(err)
-        if code is None:
-            raise err
+    def _fail(self, what: str, err: NetlinkError) -> NoReturn:
+        code = err.errno
         hint = {errno.EBUSY: "try again in a moment", errno.EPERM: "run as root",
                 errno.EOPNOTSUPP: "the kernel lacks this feature"}.get(code, "")
         kind = ErrorCode.TRY_AGAIN_LATER if code == errno.EBUSY else ErrorCode.KERNEL
@@ -146,25 +137,24 @@ class Netlink:
 
     def link(self, name: str) -> Link | None:
         try:
-            return _to_link(self._ipr.link("get", ifname=name)[0])
-        except Exception as err:
-            if _netlink_errno(err) in MISSING:
+            return self._rtnl.get_link(name)
+        except NetlinkError as err:
+            if err.errno in MISSING:
                 return None
             self._fail(f"reading link {name}", err)
 
     def links(self) -> list[Link]:
-        return [_to_link(msg) for msg in self._call("listing links", self._ipr.link, "dump")]
+        return self._call("listing links", self._rtnl.dump_links)
 
     def ensure_bridge(self, name: str, mtu: int | None) -> bool:
         """Make the bridge if missing; True if made. A non-bridge of that name is an error."""
         existing = self.link(name)
         if existing is None:
-            extra = {"mtu": mtu} if mtu else {}
             try:
-                self._ipr.link("add", ifname=name, kind="bridge", **extra)
+                self._rtnl.add_bridge(name, mtu)
                 return True
-            except Exception as err:
-                if _netlink_errno(err) != errno.EEXIST:
+            except NetlinkError as err:
+                if err.errno != errno.EEXIST:
                     self._fail(f"creating bridge {name}", err)
                 existing = self.link(name)  # made concurrently by another process
         if existing is None or existing.kind != "bridge":
@@ -178,41 +168,26 @@ class Netlink:
         False when a link of either name exists already (the host one here, or the peer's
         name in the netns): the caller finds out which.
         """
-        peer_spec: dict[str, Any] = {"ifname": peer, "net_ns_fd": netns_fd}
-        extra: dict[str, Any] = {}
-        if mtu:
-            peer_spec["mtu"] = extra["mtu"] = mtu
-        if mac:
-            peer_spec["address"] = mac
         try:
-            self._ipr.link("add", ifname=host, kind="veth", peer=peer_spec, **extra)
+            self._rtnl.add_veth(host, mtu, VethPeer(peer, netns_fd, mtu, mac))
             return True
-        except Exception as err:
-            if _netlink_errno(err) == errno.EEXIST:
+        except NetlinkError as err:
+            if err.errno == errno.EEXIST:
                 return False
             self._fail(f"creating veth {host} (peer {peer})", err)
 
     def configure_link(self, name: str, *, alias: str | None = None, master: int | None = None,
                        up: bool | None = None, mtu: int | None = None) -> None:
         """Set the given attributes in one request."""
-        attrs: dict[str, Any] = {}
-        if alias is not None:
-            attrs["ifalias"] = alias
-        if master is not None:
-            attrs["master"] = master
-        if up is not None:
-            attrs["state"] = "up" if up else "down"
-        if mtu:
-            attrs["mtu"] = mtu
-        self._call(f"configuring {name}", self._ipr.link, "set", ifname=name, **attrs)
+        self._call(f"configuring {name}", self._rtnl.set_link, name, alias=alias, master=master, up=up, mtu=mtu)
 
     def delete_link(self, name: str, missing_ok: bool = True) -> bool:
         """Delete the link (a veth takes its peer with it); True if it existed."""
         try:
-            self._ipr.link("del", ifname=name)
+            self._rtnl.delete_link(name)
             return True
-        except Exception as err:
-            if _netlink_errno(err) in MISSING and missing_ok:
+        except NetlinkError as err:
+            if err.errno in MISSING and missing_ok:
                 return False
             self._fail(f"deleting {name}", err)
 
@@ -222,8 +197,7 @@ class Netlink:
         link = self.link(name)
         if link is None:
             return []
-        msgs = self._call(f"reading addresses of {name}", self._ipr.addr, "dump", index=link.index, family=2)
-        return [IPv4Interface(f"{m.get('address')}/{m['prefixlen']}") for m in msgs]
+        return self._call(f"reading addresses of {name}", self._rtnl.dump_addresses, link.index)
 
     def ensure_address(self, name: str, address: IPv4Interface) -> bool:
         """Give the link this address; True if added. Another IPv4 address there is an error."""
@@ -240,24 +214,24 @@ class Netlink:
     def add_address(self, index: int, name: str, address: IPv4Interface) -> None:
         """Add without looking first (for a link made a moment ago); present already is fine."""
         try:
-            self._ipr.addr("add", index=index, address=str(address.ip), prefixlen=address.network.prefixlen)
-        except Exception as err:
-            if _netlink_errno(err) != errno.EEXIST:
+            self._rtnl.add_address(index, address)
+        except NetlinkError as err:
+            if err.errno != errno.EEXIST:
                 self._fail(f"adding {address} to {name}", err)
 
     def default_gateway(self) -> IPv4Address | None:
-        for route in self._call("reading routes", self._ipr.route, "dump", family=2, table=MAIN_TABLE):
-            if route["dst_len"] == 0 and route.get("gateway"):
-                return IPv4Address(route.get("gateway"))
+        for route in self._call("reading routes", self._rtnl.dump_routes):
+            if route.table == MAIN_TABLE and route.dst_len == 0 and route.gateway:
+                return route.gateway
         return None
 
     def add_default_route(self, gateway: IPv4Address) -> bool:
         """Route everything via gateway; True if added. A different default is an error."""
         try:
-            self._ipr.route("add", dst="0.0.0.0/0", gateway=str(gateway))
+            self._rtnl.add_default_route(gateway)
             return True
-        except Exception as err:
-            if _netlink_errno(err) != errno.EEXIST:
+        except NetlinkError as err:
+            if err.errno != errno.EEXIST:
                 self._fail(f"adding default route via {gateway}", err)
         current = self.default_gateway()
         if current != gateway:
@@ -268,12 +242,10 @@ class Netlink:
     def ipv4_routes(self) -> list[tuple[IPv4Network, int | None]]:
         """(destination, output link index) of every non-local IPv4 route except defaults."""
         out = []
-        for route in self._call("reading routes", self._ipr.route, "dump", family=2):
-            table = route.get("table")
-            if route["dst_len"] == 0 or table == LOCAL_TABLE or route["type"] != RTN_UNICAST:
+        for route in self._call("reading routes", self._rtnl.dump_routes):
+            if route.dst_len == 0 or route.table == LOCAL_TABLE or route.type != RTN_UNICAST:
                 continue
-            dst = IPv4Network(f"{route.get('dst')}/{route['dst_len']}", strict=False)
-            out.append((dst, route.get("oif")))
+            out.append((IPv4Network((route.dst, route.dst_len), strict=False), route.oif))
         return out
 
     def _index(self, name: str) -> int:
@@ -281,17 +253,3 @@ class Netlink:
         if link is None:
             raise PluginError(ErrorCode.KERNEL, f"{name} disappeared from {self.where}")
         return link.index
-
-
-def _to_link(msg: Any) -> Link:
-    return Link(
-        index=msg["index"],
-        name=msg.get("ifname"),
-        kind=msg.get_nested("IFLA_LINKINFO", "IFLA_INFO_KIND"),
-        master=msg.get("master"),
-        up=bool(msg["flags"] & IFF_UP),
-        mac=msg.get("address"),
-        mtu=msg.get("mtu"),
-        alias=msg.get("ifalias"),
-        peer_index=msg.get("link"),
-    )
