@@ -58,6 +58,8 @@ def host_snapshot() -> dict[str, set[str]]:
             cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
         except OSError:
             continue
+        if "composer.shim.zygote" in cmdline and _parent_of(pid) == os.getpid():
+            continue  # this process's own supervisor zygote: it ends when we do
         if "composer.shim" in cmdline or "netplugins.forwarder" in cmdline:
             procs.add(f"{pid} {cmdline.strip()}")
     return {
@@ -68,6 +70,13 @@ def host_snapshot() -> dict[str, set[str]]:
         "runc containers": _runc_containers(),
         "cgroups": {str(p) for p in Path("/sys/fs/cgroup").glob("*/composer/*")},
     }
+
+
+def _parent_of(pid: str) -> int | None:
+    try:
+        return int(Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[1])
+    except (OSError, ValueError, IndexError):
+        return None
 
 
 def _runc_containers() -> set[str]:

@@ -6,15 +6,21 @@ it outlives us and is nobody's zombie. It answers on a pipe with one JSON line:
 
 The shim runs the same composer package as the caller: its parent directory is put
 first on the isolated (-I -S) interpreter's path, so a checkout works as well as an install.
+
+Supervisors are forked from one pre-loaded process per command (shim/zygote.py), started
+on the first launch; when it cannot be used, a supervisor is started directly as before.
 """
 
 from __future__ import annotations
 
+import atexit
 import json
 import os
 import select
+import socket
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -27,30 +33,82 @@ _BOOTSTRAP = (
     "import sys; sys.path.insert(0, sys.argv.pop(1)); "
     "from composer.shim.main import main; raise SystemExit(main(sys.argv))"
 )
+_ZYGOTE_BOOTSTRAP = (
+    "import sys; sys.path.insert(0, sys.argv.pop(1)); "
+    "from composer.shim.zygote import serve; raise SystemExit(serve(int(sys.argv[1])))"
+)
 
 
 def shim_command(state_dir: Path, ready_fd: int) -> list[str]:
-    package_parent = str(Path(composer.__file__).resolve().parent.parent)
     # -S: no site-packages (and none of their .pth imports): stdlib only, ~1.7 MB less.
-    return [sys.executable, "-I", "-S", "-c", _BOOTSTRAP, package_parent, str(state_dir), str(ready_fd)]
+    return [sys.executable, "-I", "-S", "-c", _BOOTSTRAP, _package_parent(), str(state_dir), str(ready_fd)]
+
+
+def _package_parent() -> str:
+    return str(Path(composer.__file__).resolve().parent.parent)
+
+
+def _detached(command: list[str], pass_fds: tuple[int, ...]) -> subprocess.Popen:
+    return subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            pass_fds=pass_fds, start_new_session=True, cwd="/")
+
+
+class _Zygote:
+    """The client end of shim/zygote.py: started on first use, ended when we exit."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._socket: socket.socket | None = None
+        self._broken = False
+
+    def launch(self, state_dir: Path, write_end: int) -> bool:
+        """Ask for a supervisor of state_dir answering on write_end; False if the zygote is unusable."""
+        control = self._control()
+        if control is None:
+            return False
+        try:
+            socket.send_fds(control, [str(state_dir).encode()], [write_end])
+            return True
+        except OSError:
+            with self._lock:
+                self._broken = True
+            return False
+
+    def _control(self) -> socket.socket | None:
+        with self._lock:
+            if self._socket is None and not self._broken:
+                ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET | socket.SOCK_CLOEXEC)
+                try:
+                    command = [sys.executable, "-I", "-S", "-c", _ZYGOTE_BOOTSTRAP, _package_parent(), str(theirs.fileno())]
+                    self._process = _detached(command, (theirs.fileno(),))
+                    self._socket = ours
+                    atexit.register(self.close)
+                except OSError:
+                    ours.close()
+                    self._broken = True
+                finally:
+                    theirs.close()
+            return None if self._broken else self._socket
+
+    def close(self) -> None:
+        with self._lock:
+            if self._socket is not None:
+                self._socket.close()  # the zygote sees the end and exits
+                self._socket = None
+                self._process.wait()
+
+
+_zygote = _Zygote()
 
 
 def launch_shim(name: str, state_dir: Path) -> int:
     """Start the supervisor and wait until the container runs; returns the container's pid."""
     read_end, write_end = os.pipe()
     try:
-        intermediate = subprocess.Popen(
-            shim_command(state_dir, write_end),
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            pass_fds=(write_end,),
-            start_new_session=True,
-            cwd="/",
-        )
+        if not _zygote.launch(state_dir, write_end):
+            _detached(shim_command(state_dir, write_end), (write_end,)).wait()
         os.close(write_end)
         write_end = -1
-        intermediate.wait()
         answer = _read_answer(read_end, READY_TIMEOUT)
     finally:
         os.close(read_end)

@@ -112,14 +112,18 @@ def leftovers(name: str) -> list[str]:
 
 
 def supervisor_pids(name: str) -> list[int]:
+    """Supervisors of `name`: started directly (the state dir is on the command line) or
+    forked from a zygote (the command line is the zygote's; the working dir is the state dir)."""
     marker = f"/containers/{name}\0".encode()
+    state_dir = str(ContainerPaths.for_name(name).state_dir)
     pids = []
     for pid in filter(str.isdigit, os.listdir("/proc")):
         try:
             cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+            cwd = os.readlink(f"/proc/{pid}/cwd") if b"composer.shim.zygote" in cmdline else ""
         except OSError:
             continue
-        if b"composer.shim" in cmdline and marker in cmdline:
+        if b"composer.shim" in cmdline and (marker in cmdline or cwd == state_dir):
             pids.append(int(pid))
     return pids
 
