@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-from composer import graph as dependency_graph
 from composer import hostsfiles, networking, proxies, records, resources
 from composer.config.model import Project
+from composer.dependencies import remembered_stop_order
 from composer.errors import ComposerError
 from composer.executor import Status, parallel_limit, run_tasks
 from composer.runtime.api import ContainerState
@@ -21,11 +21,16 @@ from composer.up import Engine, Reporter, remove_container
 def stop_order(project: Project, states: Iterable[ContainerState]) -> list[list[ContainerState]]:
     """Containers grouped by stop generation; orphans (unknown services) go first."""
     states = list(states)
-    graph = dependency_graph.build_graph(project)
-    known = [s for s in states if s.service in graph]
-    groups = [[s for s in states if s.service not in graph]]
-    for generation in dependency_graph.stop_generations(graph):
-        groups.append([s for s in known if s.service in generation])
+    generations = remembered_stop_order(project)
+    if generations is None:
+        from composer import graph as dependency_graph  # networkx: only when nothing is remembered
+
+        generations = dependency_graph.stop_generations(dependency_graph.build_graph(project))
+    nodes = {name for generation in generations for name in generation}
+    groups = [[s for s in states if s.service not in nodes]]
+    for generation in generations:
+        members = set(generation)
+        groups.append([s for s in states if s.service in members])
     return [group for group in groups if group]
 
 

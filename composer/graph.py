@@ -18,10 +18,8 @@ from collections.abc import Iterable
 import networkx as nx
 
 from composer.config.model import Dependency, Project
+from composer.dependencies import ORDERING_KINDS, edges
 from composer.errors import ComposeError, DependencyError, Location, Problem
-
-ORDERING_KINDS = frozenset({"depends_on", "links", "volumes_from", "network_mode"})
-
 
 def build_graph(project: Project) -> nx.DiGraph:
     graph = nx.DiGraph()
@@ -29,19 +27,8 @@ def build_graph(project: Project) -> nx.DiGraph:
         graph.add_node(name, kind="service")
     for name, ambassador in project.ambassadors.items():
         graph.add_node(name, kind="ambassador")
-    for name, service in project.services.items():
-        for dep, dependency in service.depends_on.items():
-            _add_edge(graph, name, dep, "depends_on", dependency)
-        for link in service.links:
-            _add_edge(graph, name, link.split(":", 1)[0], "links")
-        for source in service.volumes_from:
-            if not source.startswith("container:"):
-                _add_edge(graph, name, source.split(":", 1)[0], "volumes_from")
-        if service.network_mode and service.network_mode.startswith("service:"):
-            _add_edge(graph, name, service.network_mode.split(":", 1)[1], "network_mode")
-    for name, ambassador in project.ambassadors.items():
-        if ambassador.target_service:
-            _add_edge(graph, name, ambassador.target_service, "target")
+    for src, dst, kind, dependency in edges(project):
+        _add_edge(graph, src, dst, kind, dependency)
     _refuse_cycles(graph, project)
     return graph
 

@@ -15,11 +15,11 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from typing import Protocol
 
-from composer import graph as dependency_graph
 from composer import converged, hostsfiles, networking, proxies, records, resources
 from composer.conditions import wait_for
 from composer.links import link_environment
 from composer.config.model import Project, Service
+from composer.dependencies import remember_stop_order
 from composer.errors import ComposerError, ImageError
 from composer.executor import Status, parallel_limit, run_tasks
 from composer.plan import ContainerAction, Step, Strategy, orphans, plan_service
@@ -69,9 +69,12 @@ class Engine:
 
 
 def up(project: Project, options: UpOptions, reporter: Reporter, engine: Engine) -> UpResult:
+    from composer import graph as dependency_graph  # networkx: `down` imports this module without it
+
     graph = dependency_graph.build_graph(project)
     chosen = dependency_graph.select(graph, options.services, with_dependencies=not options.no_deps)
     records.save_project(project.name, str(project.project_dir), project.compose_files)
+    remember_stop_order(project, dependency_graph.stop_generations(graph))
     converged.forget(project.name)  # until this run has converged everything again
     _handle_orphans(project, options, reporter, engine)
     services = [project.services[n] for n in chosen if n in project.services]
@@ -206,6 +209,8 @@ def _service_task(project, service, graph, chosen, options, image, reporter, eng
 
 
 def _wait_for_dependencies(project, service, graph, chosen, engine) -> None:
+    from composer import graph as dependency_graph
+
     for dependency, needs in dependency_graph.dependencies(graph, service.name).items():
         if dependency not in chosen or dependency not in project.services:
             continue

@@ -121,3 +121,43 @@ def test_text_and_dot_output():
     assert '"app" -> "db" [label="depends_on\\nservice_healthy"];' in dot
     assert '"amb" -> "db" [label="target" style="dashed"];' in dot
     assert '"amb" [shape=diamond];' in dot
+
+
+# --- the stop order `down` replays (composer/dependencies.py) ---------------------------
+
+def test_remembered_stop_order_is_the_graphs_and_only_for_the_same_edges(tmp_path, monkeypatch):
+    from types import SimpleNamespace
+
+    from composer import dependencies, down
+
+    monkeypatch.setenv("COMPOSER_RUN", str(tmp_path))
+    (tmp_path / "projects" / "p").mkdir(parents=True)
+    tiers = three_tier()
+    assert dependencies.remembered_stop_order(tiers) is None
+    dependencies.remember_stop_order(tiers, stop_generations(build_graph(tiers)))
+    assert dependencies.remembered_stop_order(tiers) == [["web"], ["app"], ["cache", "db"]]
+    # a changed dependency, or a new service, is a different key: the graph decides again
+    rewired = project(svc("web"), svc("app", depends_on={"web": Dependency()}), svc("db"), svc("cache"))
+    assert dependencies.remembered_stop_order(rewired) is None
+    assert dependencies.remembered_stop_order(project(*three_tier().services.values(), svc("extra"))) is None
+    # a condition or restart flag changes no order, so the record still applies
+    relaxed = project(svc("web", depends_on={"app": Dependency()}), svc("app", depends_on={"db": Dependency()}),
+                      svc("db"), svc("cache"))
+    assert dependencies.remembered_stop_order(relaxed) == [["web"], ["app"], ["cache", "db"]]
+
+    def state(service):  # stop_order reads only the service of each container
+        return SimpleNamespace(name=f"p-{service}-1", service=service)
+
+    groups = down.stop_order(rewired, [state(s) for s in ("web", "app", "db", "cache", "gone")])
+    assert [[s.service for s in group] for group in groups] == [["gone"], ["app"], ["web", "db", "cache"]]
+
+
+def test_edges_name_every_kind_in_file_order():
+    from composer.dependencies import edges
+
+    p = project(svc("a", depends_on={"b": Dependency()}, links=("c:alias",), volumes_from=("d:ro", "container:x"),
+                    network_mode="service:e"), svc("b"), svc("c"), svc("d"), svc("e"),
+                ambassadors=[ambassador("amb", "b")])
+    assert [(a, b, kind) for a, b, kind, _ in edges(p)] == [
+        ("a", "b", "depends_on"), ("a", "c", "links"), ("a", "d", "volumes_from"), ("a", "e", "network_mode"),
+        ("amb", "b", "target")]
