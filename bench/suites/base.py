@@ -173,3 +173,19 @@ def run_checked(command: list[str], env: dict[str, str], who: str, timeout: floa
     if result.returncode != 0:
         last = (result.stderr.strip().splitlines() or ["no output"])[-1]
         raise NotAvailable(f"{who} {' '.join(command[-2:])} failed: {last[:300]}")
+
+
+def require_composer_verb(ctx: SuiteContext, verb: str) -> None:
+    """NotAvailable unless `compose VERB` exists; then the shared test image is in our store."""
+    probe = subprocess.run(ctx.composer_command(verb, "--help"), env=ctx.subprocess_env(), capture_output=True, timeout=60)
+    if probe.returncode != 0:
+        raise NotAvailable(f"compose {verb} not implemented yet")
+    ctx.anchors.composer_image()
+
+
+def write_compose_file(workdir: Path, project: str, lines: list[str]) -> Path:
+    """workdir/PROJECT/compose.yaml with these lines."""
+    path = workdir / project / "compose.yaml"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("\n".join(lines) + "\n")
+    return path

@@ -16,7 +16,10 @@ from pathlib import Path
 
 from bench.anchors.layout import IMAGE_REF, PROJECT_PREFIX
 from bench.stats import NotAvailable, Summary, interleave, timed
-from bench.suites.base import Metric, SuiteContext, SuiteResult, at_most, run_checked, set_up_sides, summary_ms
+from bench.suites.base import (
+    Metric, SuiteContext, SuiteResult, at_most, require_composer_verb, run_checked, set_up_sides, summary_ms,
+    write_compose_file,
+)
 
 NAME = "cli-scale"
 MEASURES = "wall time of ps, ps --format json, logs --tail 10 and config -q with 200 services running (ps also at 500), ours vs Compose v2"
@@ -120,17 +123,11 @@ def write_project(workdir: Path, side: str, count: int) -> tuple[Path, str]:
     for index in range(count):
         lines += [f"  s{index}:", f"    image: {IMAGE_REF}", "    network_mode: none",
                   f"    command: [\"sh\", \"-c\", \"{SLEEPER}\"]"]
-    path = workdir / project / "compose.yaml"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text("\n".join(lines) + "\n")
-    return path, project
+    return write_compose_file(workdir, project, lines), project
 
 
 def _ours(ctx: SuiteContext) -> Side:
-    probe = subprocess.run(ctx.composer_command("ps", "--help"), env=ctx.subprocess_env(), capture_output=True, timeout=60)
-    if probe.returncode != 0:
-        raise NotAvailable("compose ps not implemented yet")
-    ctx.anchors.composer_image()
+    require_composer_verb(ctx, "ps")
     return Side(_WHO["ours"], lambda path, project, *verb: ctx.composer_command("-f", str(path), "-p", project, *verb),
                 ctx.subprocess_env(), ctx.anchors.layout.remember_composer_project)
 

@@ -15,7 +15,10 @@ from pathlib import Path
 
 from bench.anchors.layout import BRIDGE_PREFIX, IMAGE_REF, PROJECT_PREFIX
 from bench.stats import NotAvailable, interleave, timed
-from bench.suites.base import Metric, SuiteContext, SuiteResult, at_most, ratio_at_most, run_checked, set_up_sides, summary_ms
+from bench.suites.base import (
+    Metric, SuiteContext, SuiteResult, at_most, ratio_at_most, require_composer_verb, run_checked,
+    set_up_sides, summary_ms, write_compose_file,
+)
 
 NAME = "up-down"
 MEASURES = "wall time of `up -d`, no-op `up -d` and `down` for 1/10/50 services and a 10-deep healthy chain, ours vs Compose v2"
@@ -97,17 +100,11 @@ def write_project(workdir: Path, side: str, count: int, chain: bool) -> tuple[Pa
             lines += ["    healthcheck:", "      test: [\"CMD\", \"true\"]", "      interval: 500ms", "      timeout: 2s", "      retries: 5"]
             if index:
                 lines += ["    depends_on:", f"      s{index - 1}:", "        condition: service_healthy"]
-    path = workdir / project / "compose.yaml"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text("\n".join(lines) + "\n")
-    return path, project
+    return write_compose_file(workdir, project, lines), project
 
 
 def _ours_runner(ctx: SuiteContext) -> Runner:
-    probe = subprocess.run(ctx.composer_command("up", "--help"), env=ctx.subprocess_env(), capture_output=True, timeout=60)
-    if probe.returncode != 0:
-        raise NotAvailable("compose up not implemented yet")
-    ctx.anchors.composer_image()
+    require_composer_verb(ctx, "up")
     layout = ctx.anchors.layout
 
     def runner(path: Path, project: str, *verb: str) -> None:

@@ -20,7 +20,10 @@ from pathlib import Path
 
 from bench.anchors.layout import BRIDGE_PREFIX, IMAGE_REF, PROJECT_PREFIX
 from bench.stats import NotAvailable, interleave
-from bench.suites.base import Metric, SuiteContext, SuiteResult, at_most, ratio_at_most, run_checked, set_up_sides, summary_ms
+from bench.suites.base import (
+    Metric, SuiteContext, SuiteResult, at_most, ratio_at_most, require_composer_verb, run_checked,
+    set_up_sides, summary_ms,
+)
 
 NAME = "watch"
 MEASURES = "latency from a host file write to the change inside the container (sync) and to the restarted container (sync+restart)"
@@ -144,10 +147,7 @@ def write_project(workdir: Path, side: str) -> tuple[Path, str]:
 
 
 def _ours(ctx: SuiteContext) -> WatchSide:
-    probe = subprocess.run(ctx.composer_command("watch", "--help"), env=ctx.subprocess_env(), capture_output=True, timeout=60)
-    if probe.returncode != 0:
-        raise NotAvailable("compose watch not implemented yet")
-    ctx.anchors.composer_image()
+    require_composer_verb(ctx, "watch")
     directory, project = write_project(ctx.workdir, "ours")
     ctx.anchors.layout.remember_composer_project(project, directory / "compose.yaml")
     rootfs = ctx.anchors.layout.composer_run / "containers" / f"{project}-web-1" / "rootfs"
