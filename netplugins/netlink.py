@@ -25,18 +25,12 @@ from ipaddress import IPv4Address, IPv4Interface, IPv4Network
 from typing import Any, Callable, Iterator, NoReturn
 
 from .api import ErrorCode, PluginError
-from .rtnl import Link, NetlinkError, RtnlSocket, VethPeer
+from .rtnl import LOCAL_TABLE, MAIN_TABLE, RTN_UNICAST, Link, NetlinkError, RtnlSocket, VethPeer
 
 __all__ = ["Link", "Netlink", "open_netlink", "open_netns_fd"]
 
-MAIN_TABLE, LOCAL_TABLE = 254, 255
-RTN_UNICAST = 1
 MISSING = (errno.ENODEV, errno.ENOENT, errno.EADDRNOTAVAIL, errno.ESRCH)
 BACKEND_ENV = "COMPOSER_NETLINK"
-
-
-def _netlink_errno(err: BaseException) -> int | None:
-    return err.errno if isinstance(err, NetlinkError) else None
 
 
 def _rtnl_socket(sock: socket.socket | None = None) -> Any:
