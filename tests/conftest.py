@@ -68,7 +68,9 @@ def host_snapshot() -> dict[str, set[str]]:
         "mounts": mounts,
         "supervisor processes": procs,
         "runc containers": _runc_containers(),
-        "cgroups": {str(p) for p in Path("/sys/fs/cgroup").glob("*/composer/*")},
+        # Containers' cgroups are directories; the files of the parent `composer` cgroup that
+        # a fresh machine's first container creates are not something a test left behind.
+        "cgroups": {str(p) for p in Path("/sys/fs/cgroup").glob("*/composer/*") if p.is_dir()},
     }
 
 

@@ -8,7 +8,8 @@
 
 Each getter raises NotAvailable (with the reason) when its anchor cannot be had, and
 remembers that, so the next suite is told at once instead of trying again. In smoke
-mode nothing is installed and no engine is started.
+mode no engine is started; Compose v2 is installed on first use in both modes (its
+`config` needs no engine).
 """
 
 from __future__ import annotations
@@ -58,7 +59,7 @@ class Anchors:
             return self._compose
         self._refuse_if_failed("compose")
         try:
-            self._compose = ensure_compose_v2(install=not self.smoke)
+            self._compose = ensure_compose_v2()
         except NotAvailable as exc:
             self._failed["compose"] = str(exc)
             raise
