@@ -22,7 +22,7 @@ from typing import Iterable
 
 from composer.paths import data_root
 
-from . import firewall
+from . import firewall, forward_accept
 from .api import (AttachResult, Attachment, AttachmentKey, ErrorCode, IpamPool, NetworkConfig,
                   NetworkState, PluginError, Route, join_errors)
 from .ipam import Ipam, SubnetRecord, SubnetRequest
@@ -138,7 +138,7 @@ class BridgePlugin:
     def _remove_stray_chains(self, host: Netlink) -> None:
         """nft chains of bridges that no longer exist and no network records (a crash mid-remove)."""
         recorded = {r.bridge for r in self.ipam.subnets()}
-        for bridge in firewall.bridges_with_rules() - recorded:
+        for bridge in (firewall.bridges_with_rules() | forward_accept.bridges_with_rules()) - recorded:
             if host.link(bridge) is None:
                 firewall.remove(bridge)
 

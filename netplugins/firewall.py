@@ -14,6 +14,8 @@ Why nftables rather than iptables: chains can be created and deleted by name in 
 transaction, so no rule handles or positions are tracked, and nothing of ours mixes with
 other tools' iptables chains. Traffic within one bridge is never filtered (with
 br_netfilter it passes the forward hook with the bridge as both in and out link).
+The one exception is forward_accept.py: where a host firewall (Docker's) drops in the
+iptables FORWARD chain, only an accept in that chain lets our traffic through.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ import subprocess
 from ipaddress import IPv4Network
 from pathlib import Path
 
+from . import forward_accept
 from .api import ErrorCode, PluginError
 from .names import is_valid_ifname
 
@@ -48,6 +51,7 @@ def ensure(bridge: str, subnet: IPv4Network, internal: bool) -> None:
     lines += _fill_chain(fwd, FORWARD_CHAIN, forward_rules)
     lines += _fill_chain(nat, NAT_CHAIN, nat_rules)
     _run_nft(lines, f"network bridge {bridge}: installing firewall rules")
+    forward_accept.ensure(bridge, internal)  # where a host firewall (Docker's) drops forwarding
     if not internal:
         enable_ip_forward()
 
@@ -59,10 +63,11 @@ def remove(bridge: str) -> None:
     for chain, spec in ((f"fwd-{bridge}", FORWARD_CHAIN), (f"nat-{bridge}", NAT_CHAIN)):
         lines += [f"add chain {TABLE} {chain} {{ {spec} }}", f"flush chain {TABLE} {chain}", f"delete chain {TABLE} {chain}"]
     _run_nft(lines, f"network bridge {bridge}: removing firewall rules")
+    forward_accept.remove(bridge)
 
 
 def bridges_with_rules() -> set[str]:
-    """Bridges that have chains in our table (for gc)."""
+    """Bridges that have chains in our nft table (for `ready` and gc)."""
     out = _nft(["-j", "list", "chains", "inet"])
     if out is None:
         return set()
@@ -77,7 +82,7 @@ def bridges_with_rules() -> set[str]:
 def rules_of(bridge: str) -> str:
     """The network's rules as nft prints them ("" when none): for check and tests."""
     texts = [_nft(["list", "chain", *TABLE.split(), f"{prefix}-{bridge}"]) for prefix in ("fwd", "nat")]
-    return "".join(text for text in texts if text)
+    return "".join(text for text in texts if text) + forward_accept.rules_of(bridge)
 
 
 def enable_ip_forward() -> None:

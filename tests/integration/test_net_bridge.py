@@ -8,7 +8,7 @@ import secrets
 import pytest
 
 from netplugins import ErrorCode, IpamPool, PluginError
-from netplugins import firewall, netns
+from netplugins import firewall, forward_accept, netns
 from netplugins.bridge import BridgePlugin
 from netplugins.netlink import open_netlink
 
@@ -301,3 +301,44 @@ def test_a_foreign_link_with_our_bridge_name_is_refused(lab):
         lab.plugin.ensure_network(net)
     assert err.value.code == ErrorCode.LINK_CONFLICT
     assert lab.plugin.ipam.subnet(net.name) is None  # the subnet it took is given back
+
+
+def _saved_filter(command: str) -> str:
+    return run(command, "-t", "filter").stdout
+
+
+def test_forward_accept_rules_follow_the_network_in_each_filtering_backend(lab):
+    """Accepts go to the default iptables backend, and to legacy too when its FORWARD drops."""
+    before = run("iptables-legacy", "-S", "FORWARD").stdout.splitlines()[0].split()[2]
+    run("iptables-legacy", "-P", "FORWARD", "DROP")
+    try:
+        public, internal = lab.network("public"), lab.network("hidden", internal=True)
+        bridge, hidden = (lab.plugin.ensure_network(n).bridge for n in (public, internal))
+        for save in ("iptables-nft-save", "iptables-legacy-save"):
+            text = _saved_filter(save)
+            assert "-A FORWARD -j COMPOSER-FORWARD" in text
+            assert f"-A COMPOSER-FORWARD -j COMPOSER-BR-{bridge}" in text
+            assert f"-A COMPOSER-BR-{bridge} -i {bridge} -j ACCEPT" in text
+            assert f"-A COMPOSER-BR-{hidden} -i {hidden} -o {hidden} -j ACCEPT" in text
+            assert f"-A COMPOSER-BR-{hidden} -i {hidden} -j ACCEPT" not in text  # internal: no way out
+        lab.plugin.remove_network(public)
+        lab.plugin.remove_network(internal)
+        others = forward_accept.bridges_with_rules()  # networks of anyone else on this host
+        for save in ("iptables-nft-save", "iptables-legacy-save"):
+            text = _saved_filter(save)
+            assert f"COMPOSER-BR-{bridge}" not in text and f"COMPOSER-BR-{hidden}" not in text
+            assert others or "COMPOSER" not in text  # the parent chain and its jump went with the last
+    finally:
+        run("iptables-legacy", "-P", "FORWARD", before)
+
+
+def test_forward_accept_chains_of_a_crashed_network_are_collected(lab):
+    """A crash after the bridge went but before its chains did: gc removes them."""
+    net = lab.network("crashed")
+    bridge = lab.plugin.ensure_network(net).bridge
+    run("ip", "link", "del", bridge)
+    lab.plugin.ipam.release_subnet(net.name)
+    assert bridge in forward_accept.bridges_with_rules()
+    lab.plugin.gc_networks(lab.project, [])
+    assert bridge not in forward_accept.bridges_with_rules()
+    assert f"COMPOSER-BR-{bridge}" not in _saved_filter("iptables-nft-save")

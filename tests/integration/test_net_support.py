@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from netplugins import AttachResult, Attachment, NetworkConfig
-from netplugins import firewall, netns
+from netplugins import firewall, forward_accept, netns
 from netplugins.bridge import BridgePlugin
 from netplugins.netlink import open_netlink
 
@@ -108,6 +108,7 @@ class Lab:
         found = [f"link {name}" for name in ours()]
         found += [f"netns {name}" for name in netns.list_names(self.project)]
         found += [f"nft chains of {name}" for name in firewall.bridges_with_rules() & self.bridges]
+        found += [f"iptables chains of {name}" for name in forward_accept.bridges_with_rules() & self.bridges]
         ipam = self.root / "ipam"
         found += [f"ipam {p.relative_to(ipam)}" for p in ipam.rglob("*") if p.is_file() and p.name != "lock"]
         return found
