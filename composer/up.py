@@ -16,7 +16,7 @@ from datetime import datetime, timezone
 from typing import Protocol
 
 from composer import converged, hostsfiles, networking, proxies, records, resources
-from composer.conditions import wait_for
+from composer.conditions import COMPLETED, ConditionFailed, wait_for
 from composer.links import link_environment
 from composer.config.model import Project, Service
 from composer.dependencies import remember_stop_order
@@ -48,6 +48,7 @@ class UpOptions:
 class UpResult:
     started: list[str] = field(default_factory=list)  # services converged
     failures: dict[str, str] = field(default_factory=dict)  # service → one line
+    said: dict[str, list[str]] = field(default_factory=dict)  # service → Compose v2's own lines, printed as they are
 
     @property
     def ok(self) -> bool:
@@ -96,7 +97,10 @@ def up(project: Project, options: UpOptions, reporter: Reporter, engine: Engine)
         elif event.status is Status.FAILED:
             message = event.detail.one_line() if isinstance(event.detail, ComposerError) else f"{type(event.detail).__name__}: {event.detail}"
             result.failures[str(event.key)] = message
-            reporter.status("Service", str(event.key), f"Error: {message}")
+            if isinstance(event.detail, ConditionFailed):  # its container's line already says Error
+                result.said[str(event.key)] = event.detail.lines()
+            else:
+                reporter.status("Service", str(event.key), f"Error: {message}")
         elif event.status is Status.SKIPPED:
             result.failures[str(event.key)] = f"not started: dependency {event.detail.upstream} failed"
             reporter.status("Service", str(event.key), f"Skipped: dependency {event.detail.upstream} failed")
@@ -199,7 +203,7 @@ def _ambassador_task(project: Project, ambassador, reporter: Reporter, engine: E
 
 def _service_task(project, service, graph, chosen, options, image, reporter, engine) -> Callable[[], None]:
     def run() -> None:
-        _wait_for_dependencies(project, service, graph, chosen, engine)
+        _wait_for_dependencies(project, service, graph, chosen, engine, reporter)
         actions = _plan(project, service, options, image, engine)
         for action in actions:
             _carry_out(project, service, action, image, options, reporter, engine)
@@ -208,17 +212,21 @@ def _service_task(project, service, graph, chosen, options, image, reporter, eng
     return run
 
 
-def _wait_for_dependencies(project, service, graph, chosen, engine) -> None:
+def _wait_for_dependencies(project, service, graph, chosen, engine, reporter: Reporter) -> None:
     from composer import graph as dependency_graph
+
+    def report(name: str, text: str) -> None:
+        reporter.status("Container", name, text)
 
     for dependency, needs in dependency_graph.dependencies(graph, service.name).items():
         if dependency not in chosen or dependency not in project.services:
             continue
-        wait_for(
-            lambda d=dependency: engine.containers(project.name, d),
-            needs.condition,
-            what=f"service {dependency}",
-        )
+        try:
+            wait_for(lambda d=dependency: engine.containers(project.name, d), needs.condition, report=report)
+        except ConditionFailed as exc:
+            if needs.condition == COMPLETED:  # Compose v2 says this one without the prefix
+                raise
+            raise ConditionFailed(f"dependency failed to start: {exc.message}", exc.details) from None
 
 
 def _plan(project: Project, service: Service, options: UpOptions, image, engine: Engine) -> list[ContainerAction]:

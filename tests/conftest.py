@@ -70,8 +70,19 @@ def host_snapshot() -> dict[str, set[str]]:
         "runc containers": _runc_containers(),
         # Containers' cgroups are directories; the files of the parent `composer` cgroup that
         # a fresh machine's first container creates are not something a test left behind.
+        "firewall chains": _firewall_chains(),
         "cgroups": {str(p) for p in Path("/sys/fs/cgroup").glob("*/composer/*") if p.is_dir()},
     }
+
+
+def _firewall_chains() -> set[str]:
+    """Bridges with nft chains in our table or iptables chains of ours (any backend)."""
+    try:
+        from netplugins import firewall, forward_accept
+
+        return {f"nft:{b}" for b in firewall.bridges_with_rules()} | {f"iptables:{b}" for b in forward_accept.bridges_with_rules()}
+    except Exception:  # no nft/iptables on this host: nothing of ours can be there either
+        return set()
 
 
 def _parent_of(pid: str) -> int | None:

@@ -66,5 +66,10 @@ def warning(text: str) -> None:
     _to_stderr((colored("warning: ", "33") if _use_color else "warning: ") + text + "\n")
 
 
+def failure(text: str) -> None:
+    """A line another tool's users know word for word (Compose v2's errors): no prefix."""
+    _to_stderr(text + "\n")
+
+
 def error(text: str) -> None:
     _to_stderr((colored("error: ", "31") if _use_color else "error: ") + text + "\n")

@@ -77,14 +77,18 @@ def run(args) -> int:
         from composer import dry_run
 
         converge = dry_run.up  # the same checks and plan, reported, nothing done
+    waited = None
     with open_progress(args) as reporter:  # ended before any failure or log line is printed
         result = converge(project, options, reporter, engine)
-    for service, reason in result.failures.items():
-        output.error(f"service {service}: {reason}" if not reason.startswith("service ") else reason)
+        if args.wait and not (args.no_start or args.dry_run):
+            waited = _wait(project, engine, args.wait_timeout, reporter)
+    _print_failures(result)
     if args.no_start or args.dry_run:
         return 0 if result.ok else 1
     if args.wait:
-        return _wait(project, engine, args.wait_timeout, result.ok)
+        for text in waited.lines() if waited else ():
+            output.failure(text)
+        return 0 if result.ok and waited is None else 1
     if args.detach:
         return 0 if result.ok else 1
     if args.watch:
@@ -115,22 +119,39 @@ def _already_up(args, project) -> bool:
     return True
 
 
-def _wait(project, engine, timeout: float | None, ok: bool) -> int:
+def _print_failures(result) -> None:
+    """Compose v2's own lines as they are (once each), then ours for the other failures."""
     from composer.cli import output
-    from composer.conditions import ConditionFailed, wait_for
 
+    said: list[str] = []
+    for lines in result.said.values():
+        said += [text for text in lines if text not in said]
+    for text in said:
+        output.failure(text)
+    for service, reason in result.failures.items():
+        if service not in result.said:
+            output.error(f"service {service}: {reason}" if not reason.startswith("service ") else reason)
+
+
+def _wait(project, engine, timeout: float | None, reporter):
+    """`up --wait`: every container of the project running, and healthy where it has a health
+    check, within one deadline for all; the ConditionFailed when not, else None."""
+    from composer.conditions import HEALTHY, STARTED, ConditionFailed, wait_for
+    from composer.config.units import format_duration
+
+    def waited_on():
+        return [s for s in engine.containers(project.name) if s.service in project.services]
+
+    def report(name: str, text: str) -> None:
+        reporter.status("Container", name, text)
+
+    limit = "" if timeout is None else format_duration(int(timeout * 1e9))
     try:
-        for name, service in project.services.items():
-            condition = "service_healthy" if _has_health(engine, project, name) else "service_started"
-            wait_for(lambda n=name: engine.containers(project.name, n), condition, timeout, what=f"service {name}")
+        wait_for(waited_on, lambda s: HEALTHY if s.health is not None else STARTED, timeout, report,
+                 timeout_message=f"application not healthy after {limit}", announce_started=True)
     except ConditionFailed as exc:
-        output.error(exc.one_line())
-        return 1
-    return 0 if ok else 1
-
-
-def _has_health(engine, project, service: str) -> bool:
-    return any(state.health is not None for state in engine.containers(project.name, service))
+        return exc
+    return None
 
 
 def _attached(project, engine, args, ok: bool) -> int:

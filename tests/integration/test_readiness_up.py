@@ -190,5 +190,5 @@ services:
 """)
     result = project.compose("up", "-d")
     assert result.returncode == 1
-    assert f"container {project.name}-db-1 exited with code 3 before it was healthy" in result.stderr
+    assert f"dependency failed to start: container {project.name}-db-1 exited (3)" in result.stderr  # Compose v2's words
     assert project.containers()[f"{project.name}-db-1"].exit_code == 3  # the supervisor recorded it, not crashed

@@ -103,7 +103,7 @@ services:
 """)
     result = project.compose("up", "-d")
     assert result.returncode == 1
-    assert f"container {project.name}-db-1 exited with code 4 before it was healthy" in result.stderr
+    assert f"dependency failed to start: container {project.name}-db-1 exited (4)" in result.stderr  # Compose v2's words
     states = project.containers()
     assert f"{project.name}-app-1" not in states
     assert states[f"{project.name}-other-1"].status == "running"
