@@ -71,7 +71,8 @@ class BridgePlugin:
             return False
         if cfg.external:
             return True
-        return self.ipam.subnet(cfg.name) is not None and bridge in firewall.bridges_with_rules()
+        return (self.ipam.subnet(cfg.name) is not None and bridge in firewall.bridges_with_rules()
+                and forward_accept.in_place(bridge))
 
     def remove_network(self, cfg: NetworkConfig) -> None:
         """External networks are never removed, only forgotten once nobody uses them."""

@@ -118,6 +118,14 @@ def remove(bridge: str) -> None:
             _restore(backend, delete, what)
 
 
+def in_place(bridge: str) -> bool:
+    """True when ensure() would change nothing: the chain is where new rules would go (or
+    the host has no iptables at all). Lets `up` repair a network made before these chains
+    existed, or whose chains someone flushed."""
+    return all(chain_of(bridge) in state.chains and state.forward_jumps and chain_of(bridge) in state.parent_jumps
+               for _, state in _states(for_new_rules=True))
+
+
 def bridges_with_rules() -> set[str]:
     """Bridges that have a chain of ours in some backend (for gc after a crash)."""
     names: set[str] = set()

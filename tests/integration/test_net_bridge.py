@@ -342,3 +342,13 @@ def test_forward_accept_chains_of_a_crashed_network_are_collected(lab):
     lab.plugin.gc_networks(lab.project, [])
     assert bridge not in forward_accept.bridges_with_rules()
     assert f"COMPOSER-BR-{bridge}" not in _saved_filter("iptables-nft-save")
+
+
+def test_a_network_whose_forward_accepts_went_missing_is_not_ready_until_ensured_again(lab):
+    net = lab.network("repaired")
+    bridge = lab.plugin.ensure_network(net).bridge
+    assert lab.plugin.ready(net)
+    forward_accept.remove(bridge)  # made before these chains existed, or flushed by hand
+    assert not lab.plugin.ready(net)
+    lab.plugin.ensure_network(net)
+    assert lab.plugin.ready(net) and f"-A COMPOSER-BR-{bridge} -i {bridge} -j ACCEPT" in _saved_filter("iptables-save")
