@@ -21,7 +21,7 @@ from pathlib import Path
 from composer import graph as dependency_graph
 from composer import hostsfiles, networking, proxies, records, resources
 from composer.config.model import Project, Service, Volume
-from composer.errors import ComposerError, ImageError, NetworkError
+from composer.errors import ComposerError, ImageError, NetworkError, from_netplugins
 from composer.links import link_environment
 from composer.plan import ContainerAction, Step, orphans, plan_service
 from composer.runtime.spec import Mount
@@ -110,6 +110,7 @@ def _report_orphans(project: Project, options: UpOptions, report: DryRunReporter
             report.status("Container", name, "Orphan: its service is no longer in the compose files (use --remove-orphans)")
 
 
+@from_netplugins
 def report_networks(project: Project, keys, report: DryRunReporter) -> None:
     """Creating for each bridge network that is not up yet; a missing external one is an error."""
     from netplugins.bridge import bridge_for

@@ -18,7 +18,8 @@ from pathlib import Path
 from composer import records
 from composer.atomic import write_atomically
 from composer.config.model import Project, Service, ServiceNetwork
-from composer.errors import ComposerError
+from composer.errors import ComposerError, from_netplugins
+from netplugins.errors import NetworkError as NetpluginsError
 
 MTU_OPTIONS = ("com.docker.network.driver.mtu", "mtu")
 
@@ -42,6 +43,7 @@ def network_config(project: Project, key: str):
     )
 
 
+@from_netplugins
 def ensure_networks(project: Project, keys) -> None:
     from netplugins.registry import plugin_for
 
@@ -52,6 +54,7 @@ def ensure_networks(project: Project, keys) -> None:
             plugin.ensure_network(cfg)
 
 
+@from_netplugins
 def remove_networks(project_name: str, project: Project | None = None, keep: set[str] = frozenset()) -> list[str]:
     """`down`: the project's own networks (never external ones), and any it left behind.
     Containers named in `keep` (still there, e.g. orphans down was told to keep) stay attached."""
@@ -114,6 +117,7 @@ class Endpoint:
     aliases: tuple[str, ...]
 
 
+@from_netplugins
 def attach(project: Project, service: Service, container: str, extra_aliases: tuple[str, ...] = ()) -> dict[str, str]:
     """Namespace plus one interface per network; returns network key → IPv4 address."""
     from netplugins import netns
@@ -141,6 +145,7 @@ def attach(project: Project, service: Service, container: str, extra_aliases: tu
     return {key: entry["result"]["ipv4"] for key, entry in record["networks"].items()}
 
 
+@from_netplugins
 def detach(project_name: str, container: str) -> None:
     """Undo attach: every interface, its address lease, the namespace; idempotent."""
     from netplugins import netns
@@ -154,7 +159,7 @@ def detach(project_name: str, container: str) -> None:
         att = Attachment(container, f"/run/netns/{container}", entry["ifname"], cfg.name)
         try:
             plugin_for(cfg.driver).delete(cfg, att, AttachResult.from_dict(entry["result"]))
-        except ComposerError as exc:
+        except (ComposerError, NetpluginsError) as exc:
             errors.append(exc.one_line())
     netns.delete(container)
     _record_path(project_name, container).unlink(missing_ok=True)

@@ -26,7 +26,7 @@ from pathlib import Path
 
 from composer import hostsfiles, networking, records, resources
 from composer.config.model import Ambassador, PortMapping, Project, Service
-from composer.errors import NetworkError
+from composer.errors import NetworkError, from_netplugins
 
 PORTS = "ports"  # the proxy publishing host ports
 NANOSECOND = 1e-9
@@ -52,6 +52,7 @@ def keeper_pid(project_name: str, name: str) -> int | None:
     return pid if b"netplugins.forwarder.keeper" in cmdline else None
 
 
+@from_netplugins
 def ensure_proxy(project_name: str, name: str, entries: list, netns: str | None) -> None:
     """Write the forwarder's config; start its keeper, or make the running one reload."""
     from netplugins.forwarder.api import start_keeper, write_config
@@ -97,6 +98,7 @@ def read_stats(project_name: str, name: str) -> dict:
 # --- ambassadors ------------------------------------------------------------------------
 
 
+@from_netplugins
 def start_ambassador(project: Project, ambassador: Ambassador, containers) -> None:
     """Namespace on its networks, name in everyone's hosts file, forwarder listening."""
     from netplugins.forwarder.addresses import parse_endpoint
@@ -150,6 +152,7 @@ def _target(project: Project, ambassador: Ambassador, directory: Path, container
     return [], str(directory / "targets.json")
 
 
+@from_netplugins
 def refresh_targets(project_name: str, list_containers: Callable[[], list]) -> None:
     """Point every service-targeting forwarder at the service's current replicas (the
     containers are listed only when some forwarder targets a service)."""
@@ -212,6 +215,7 @@ def check_ports_free(project: Project) -> None:
             )
 
 
+@from_netplugins
 def publish(project: Project, containers) -> list[dict]:
     """(Re)start the host proxy for every published port; returns what is published."""
     from netplugins.forwarder.addresses import parse_endpoint
