@@ -17,14 +17,14 @@ def run(args) -> int:
     from composer.cli.progress import progress_for
     from composer.errors import ComposerError
     from composer.images.build import BuildOptions
-    from composer.up import Engine, build_image
+    from composer.verbs.up import Engine, build_image
 
     project = load_project(args, services=tuple(args.services))
     unknown = [name for name in args.services if name not in project.services]
     if unknown:
         raise ComposerError(f"no such service: {', '.join(unknown)}", f"choose from {', '.join(project.services)}")
     if args.dry_run:
-        from composer import dry_run
+        from composer.verbs import dry_run
 
         return dry_run.build(project, args.services, progress_for(args))
     build_args = dict(item.split("=", 1) if "=" in item else (item, "") for item in args.build_arg)

@@ -40,9 +40,9 @@ def _stream(project: str, services: tuple[str, ...], as_json: bool) -> None:
     from datetime import datetime, timezone
 
     from composer.cli import output
-    from composer.events import diff_snapshots, event_json, event_text
+    from composer.drivers.events import diff_snapshots, event_json, event_text
     from composer.runtime.layout import containers_dir
-    from composer.state_watch import StateWatcher
+    from composer.drivers.runc.state_watch import StateWatcher
 
     with StateWatcher(containers_dir()) as watcher:
         before = _snapshot(project, services, {})
@@ -61,7 +61,7 @@ def _stream(project: str, services: tuple[str, ...], as_json: bool) -> None:
 def _snapshot(project: str, services: tuple[str, ...], previous: dict) -> dict:
     """The state now; the previous one if a container was half-way through a change."""
     from composer.errors import ComposerError
-    from composer.state_watch import take_snapshot
+    from composer.drivers.runc.state_watch import take_snapshot
 
     try:
         return take_snapshot(project, services)

@@ -19,7 +19,7 @@ def run(args) -> int:
 
     from composer.cli.context import load_project
     from composer.errors import ComposerError
-    from composer.up import Engine
+    from composer.verbs.up import Engine
 
     if not args.command:
         raise ComposerError("exec needs a command to run", "e.g. compose exec SERVICE sh")
@@ -34,7 +34,7 @@ def run(args) -> int:
         raise ComposerError(f"service {args.service} has no container number {args.index}", f"use 1 to {len(states)}")
     if args.dry_run:  # the command could change anything: name it, run nothing
         from composer.cli.progress import PlainProgress
-        from composer.dry_run import DryRunReporter
+        from composer.verbs.dry_run import DryRunReporter
 
         DryRunReporter(PlainProgress()).status("Container", states[args.index - 1].name, f"Exec {' '.join(args.command)}")
         return 0

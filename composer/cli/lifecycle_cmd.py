@@ -24,8 +24,8 @@ def run(args) -> int:
     from composer.cli import output
     from composer.cli.context import load_project
     from composer.cli.progress import open_progress
-    from composer.down import for_each, stop_order
-    from composer.up import Engine
+    from composer.verbs.down import for_each, stop_order
+    from composer.verbs.up import Engine
 
     project = load_project(args)
     engine = Engine()
@@ -43,23 +43,23 @@ def run(args) -> int:
             if args.verb == "rm" and not args.stop:
                 group = [s for s in group if s.status not in ("running", "paused", "restarting")]
             if args.dry_run:
-                from composer import dry_run
+                from composer.verbs import dry_run
 
                 dry_run.lifecycle(word, group, reporter)
                 continue
             failures.update(for_each(group, lambda s: (act(engine, s, args), reporter.status("Container", s.name, word))))
     if args.dry_run:
         return 0
-    from composer import proxies
+    from composer.drivers.runc import targets
 
-    proxies.refresh_targets(project.name, lambda: engine.containers(project.name))  # ambassadors follow
+    targets.refresh_targets(project.name, lambda: engine.containers(project.name))  # ambassadors follow
     for name, reason in failures.items():
         output.error(f"container {name}: {reason}")
     return 1 if failures else 0
 
 
 def _remove(engine, state, args) -> None:
-    from composer.up import remove_container
+    from composer.verbs.up import remove_container
 
     engine.runtime.stop(state.name, getattr(args, "timeout", None))
     remove_container(state.project, state.name, engine)

@@ -19,7 +19,7 @@ def run(args) -> int:
     from composer.cli.context import load_project
     from composer.cli.log_stream import LogStream, prefixes
     from composer.cli.ps_cmd import project_containers
-    from composer.container_logs import reader_for
+    from composer.drivers.runc.logs import reader_for
     from composer.logs import write_logs
 
     if args.no_color:
@@ -48,12 +48,12 @@ def _ambassador_logs(project, args, tail) -> None:
     """An ambassador's log is its forwarder's: connection errors and target changes."""
     import sys
 
-    from composer import proxies
+    from composer.drivers.runc import keepers
 
     for name in project.ambassadors:
         if args.services and name not in args.services:
             continue
-        path = proxies.proxy_dir(project.name, name) / "forwarder.log"
+        path = keepers.proxy_dir(project.name, name) / "forwarder.log"
         try:
             lines = path.read_bytes().splitlines(keepends=True)
         except OSError:

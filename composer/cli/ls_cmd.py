@@ -10,9 +10,9 @@ def add_arguments(parser) -> None:
 def run(args) -> int:
     from collections import Counter
 
-    from composer import records
+    from composer.drivers.runc import records
     from composer.cli import output
-    from composer.up import Engine
+    from composer.verbs.up import Engine
 
     runtime = Engine().runtime
     rows = []

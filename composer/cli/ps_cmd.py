@@ -63,10 +63,10 @@ def project_containers(project_name: str) -> list:
 
 def _publishers(project_name: str) -> dict[str, list[dict]]:
     """Service → Compose-style Publishers entries, from the host proxy's record."""
-    from composer import proxies
+    from composer.drivers.runc import ports
 
     found: dict[str, list[dict]] = {}
-    for entry in proxies.published(project_name):
+    for entry in ports.published(project_name):
         found.setdefault(entry["name"], []).append(
             {"URL": entry["host_ip"], "TargetPort": entry["target"], "PublishedPort": entry["published"], "Protocol": entry["protocol"]}
         )
@@ -75,14 +75,14 @@ def _publishers(project_name: str) -> dict[str, list[dict]]:
 
 def ambassador_rows(project, ports: dict[str, list[dict]]) -> list[dict]:
     """Ambassadors as ps rows: their forwarder's state and counters; `ports` from _publishers()."""
-    from composer import proxies
+    from composer.drivers.runc import keepers
 
     rows = []
     for name, ambassador in project.ambassadors.items():
-        alive = proxies.keeper_pid(project.name, name) is not None
-        stats = proxies.read_stats(project.name, name).get("ambassadors", {}).get(name, {}) if alive else {}
+        alive = keepers.keeper_pid(project.name, name) is not None
+        stats = keepers.read_stats(project.name, name).get("ambassadors", {}).get(name, {}) if alive else {}
         counters = {key: stats.get(key, 0) for key in ("active", "total", "bytes_in", "bytes_out", "connect_failures", "refused")}
-        netns = proxies.ambassador_netns(project.name, name)
+        netns = keepers.ambassador_netns(project.name, name)
         publishers = ports.get(name, [])
         rows.append(dict(sorted({
             "ID": netns, "Name": netns, "Names": netns, "Image": "", "Command": f"{ambassador.listen} -> {ambassador.target}",
@@ -103,7 +103,7 @@ def container_json(
     as Compose prints them; plus `Created` (integer, as Compose < 2.21 printed).
     `command` renders the COMMAND (default: Docker's quoted, cut text; the table's is plain);
     `dirs`: HostDirs.current(), given once by a caller that makes many rows."""
-    from composer.records import load_container
+    from composer.drivers.runc.records import load_container
 
     record = load_container(project.name, state.name)
     service = project.services.get(state.service)
@@ -222,7 +222,7 @@ class HostDirs:
 
     @classmethod
     def current(cls) -> HostDirs:
-        from composer import resources
+        from composer.drivers.runc import resources
         from composer.runtime.layout import containers_dir
 
         return cls(str(containers_dir()), str(resources.volumes_root()), resources.anonymous_root("\0"))
@@ -232,7 +232,7 @@ def mount_names(container: str, dirs: HostDirs) -> tuple[int, list[str]]:
     """(local volume count, names) of the container's volumes and binds, Docker's way: a
     volume by its name (an anonymous one by its directory's), a bind by its host path.
     From the bundle's config.json: what the container really has, one small file read."""
-    from composer import hostsfiles
+    from composer.drivers.runc import hostsfiles
     from composer.runtime.oci_mounts import INIT_TARGET
 
     try:
@@ -271,7 +271,7 @@ def bundle_mounts(config_json: str) -> list[dict]:
 def network_names(project: str, container: str, service) -> list[str]:
     """The networks the container is on, by their full names (`<project>_default`); Docker
     calls a container of network_mode none or host on network "none" or "host"."""
-    from composer import networking
+    from composer.drivers.runc import networks as networking
 
     record = networking.load_record(project, container) or {}
     names = sorted(entry["cfg"]["name"] for entry in record.get("networks", {}).values())

@@ -18,7 +18,7 @@ def run(args) -> int:
     project = load_project(args, services=tuple(args.services))
     store = ImageStore()
     if args.dry_run:
-        from composer import dry_run
+        from composer.verbs import dry_run
         from composer.cli.progress import progress_for
 
         return dry_run.pull(project, store, args.services, args.policy, args.ignore_buildable, progress_for(args))

@@ -36,7 +36,7 @@ def run(args) -> int:
     from composer.cli.progress import PlainProgress
     from composer.config.model import BindOptions, Mount
     from composer.errors import ComposerError
-    from composer.up import Engine, UpOptions, up
+    from composer.verbs.up import Engine, UpOptions, up
 
     project = load_project(args, services=(args.service,))
     if args.service not in project.services:
@@ -47,7 +47,7 @@ def run(args) -> int:
     deps = tuple(d for d in service.depends_on if d in project.services or d in project.ambassadors)
     converge = up
     if args.dry_run:
-        from composer import dry_run
+        from composer.verbs import dry_run
 
         converge = dry_run.up  # dependencies planned and reported, nothing done
     if deps and not args.no_deps:
@@ -92,8 +92,8 @@ def _run_one(project, service, engine, reporter, args) -> int:
 
     from composer.cli import output
     from composer.cli.log_stream import LogStream
-    from composer.container_logs import reader_for
-    from composer.up import run_one_off
+    from composer.drivers.runc.logs import reader_for
+    from composer.verbs.up import run_one_off
 
     name = run_one_off(project, service, reporter, engine)
     if args.detach:
@@ -109,7 +109,7 @@ def _run_one(project, service, engine, reporter, args) -> int:
     stream.stop()
     code = engine.runtime.inspect(name).exit_code
     if args.rm:
-        from composer.up import remove_container
+        from composer.verbs.up import remove_container
 
         remove_container(project.name, name, engine)
     return 1 if code is None else code

@@ -58,8 +58,8 @@ def run(args) -> int:
     project = load_project(args, services=tuple(args.services))
     if _already_up(args, project):
         return 0
-    from composer.plan import Strategy
-    from composer.up import Engine, UpOptions, up
+    from composer.plan.service import Strategy
+    from composer.verbs.up import Engine, UpOptions, up
 
     engine = Engine()
     options = UpOptions(
@@ -74,7 +74,7 @@ def run(args) -> int:
     )
     converge = up
     if args.dry_run:
-        from composer import dry_run
+        from composer.verbs import dry_run
 
         converge = dry_run.up  # the same checks and plan, reported, nothing done
     with open_progress(args) as reporter:  # ended before any failure or log line is printed
@@ -103,7 +103,7 @@ def _already_up(args, project) -> bool:
                     or args.scale or args.build or args.watch or args.dry_run or args.pull == "always")
     if changes_plan or not (args.detach or args.wait):
         return False
-    from composer import converged
+    from composer.drivers.runc import converged
     from composer.runtime.runc_driver import RuncRuntime
 
     states = converged.unchanged(project, RuncRuntime())
@@ -117,7 +117,7 @@ def _already_up(args, project) -> bool:
 
 def _wait(project, engine, timeout: float | None, ok: bool) -> int:
     from composer.cli import output
-    from composer.conditions import ConditionFailed, wait_for
+    from composer.executor.conditions import ConditionFailed, wait_for
 
     try:
         for name, service in project.services.items():
@@ -138,8 +138,8 @@ def _attached(project, engine, args, ok: bool) -> int:
     from composer.cli import output
     from composer.cli.log_stream import LogStream
     from composer.cli.progress import open_progress
-    from composer.container_logs import reader_for
-    from composer.down import stop_project
+    from composer.drivers.runc.logs import reader_for
+    from composer.verbs.down import stop_project
 
     attach = set(args.attach) or {n for n, s in project.services.items() if s.attach}
     attach -= set(args.no_attach)

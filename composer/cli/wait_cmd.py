@@ -43,7 +43,7 @@ def _wait_for(project: str, waiting: dict) -> list[int]:
     from composer.cli import output
     from composer.runtime.layout import containers_dir
     from composer.runtime.runc_driver import RuncRuntime
-    from composer.state_watch import StateWatcher
+    from composer.drivers.runc.state_watch import StateWatcher
 
     codes: list[int] = []
     runtime = RuncRuntime()

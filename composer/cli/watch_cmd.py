@@ -20,7 +20,7 @@ def run(args) -> int:
     from composer.cli import output
     from composer.cli.context import load_project
     from composer.cli.progress import progress_for
-    from composer.up import Engine, UpOptions, up
+    from composer.verbs.up import Engine, UpOptions, up
 
     project = load_project(args, services=tuple(args.services))
     engine = Engine()
@@ -47,8 +47,8 @@ def attached_with_watch(project, engine, args, ok: bool) -> int:
     from composer.cli import output
     from composer.cli.log_stream import LogStream
     from composer.cli.progress import progress_for
-    from composer.container_logs import reader_for
-    from composer.down import stop_project
+    from composer.drivers.runc.logs import reader_for
+    from composer.verbs.down import stop_project
 
     attach = (set(args.attach) or {n for n, s in project.services.items() if s.attach}) - set(args.no_attach)
     stream = LogStream(timestamps=args.timestamps, with_prefix=not args.no_log_prefix)

@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from composer import records
+from composer.drivers.runc import records
 from composer.config.model import ExecHook, Project, Service
 from composer.errors import ComposerError
 from composer.runtime.api import ContainerState
@@ -120,7 +120,7 @@ class ServiceActions:
                 self._done(service, f"ran `{shown}` in {_ms(started)}{unsupported}")
 
     def restart(self, service: str, containers: list[ContainerState]) -> None:
-        from composer.down import for_each
+        from composer.verbs.down import for_each
 
         started = time.perf_counter()
         runtime = self.engine.runtime
@@ -132,8 +132,8 @@ class ServiceActions:
 
     def rebuild(self, service: Service) -> None:
         """As `up --build --force-recreate --no-deps SERVICE`; then prune what the old image left."""
-        from composer.plan import Strategy
-        from composer.up import UpOptions, up
+        from composer.plan.service import Strategy
+        from composer.verbs.up import UpOptions, up
 
         started = time.perf_counter()
         options = UpOptions(services=(service.name,), no_deps=True, build=True, strategy=Strategy(force_recreate=True))

@@ -244,8 +244,8 @@ def _banner(compose: Compose) -> str:
 
 
 def test_down_removes_the_stack_and_leaves_the_host_clean(stack: Compose):
-    from composer.resources import volumes_root
-    from composer.up import Engine
+    from composer.drivers.runc.resources import volumes_root
+    from composer.verbs.up import Engine
 
     result = stack.down()
     assert result.returncode == 0, result.stderr

@@ -7,7 +7,7 @@ import threading
 from pathlib import Path
 
 from composer.config.model import Develop, Project, Service, WatchRule
-from composer.up import Engine
+from composer.verbs.up import Engine
 from composer.watch.actions import ServiceWatch, WatchEvent
 from composer.watch.rules import watched_rule
 from composer.watch.session import WatchSession

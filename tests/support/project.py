@@ -46,7 +46,7 @@ class Project:
         return {row["Name"]: row for row in map(json.loads, out.splitlines())}
 
     def containers(self):
-        from composer.up import Engine
+        from composer.verbs.up import Engine
 
         return {state.name: state for state in Engine().containers(self.name)}
 

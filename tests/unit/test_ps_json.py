@@ -9,7 +9,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from composer import records
+from composer.drivers.runc import records
 from composer.cli.ps_cmd import (
     HostDirs,
     bundle_mounts,
@@ -149,7 +149,7 @@ def _bind(source: str, destination: str) -> dict:
 
 @pytest.mark.parametrize("indent", [1, None])  # as runc_driver writes it, and any other layout
 def test_mount_names_are_volume_names_and_host_paths(tmp_path, indent) -> None:
-    from composer.hostsfiles import MOUNT_POINT
+    from composer.drivers.runc.hostsfiles import MOUNT_POINT
     from composer.runtime.oci_mounts import INIT_TARGET
 
     data = tmp_path / "data"

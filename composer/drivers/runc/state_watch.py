@@ -19,7 +19,7 @@ import time
 from datetime import datetime
 from pathlib import Path
 
-from composer.events import ContainerSnapshot
+from composer.drivers.events import ContainerSnapshot
 from composer.shim.config import SHIM_CONFIG, STATE_FILE, STOP_REQUEST
 
 # In a state dir only these matter; runc.log, probe.pid and the rest change on every
@@ -113,7 +113,7 @@ class StateWatcher:
 
 def take_snapshot(project: str, services: tuple[str, ...] = ()) -> dict[str, ContainerSnapshot]:
     """The project's containers now (one-off `compose run` containers left out, as Compose)."""
-    from composer import records
+    from composer.drivers.runc import records
     from composer.runtime.layout import ContainerPaths
     from composer.runtime.runc_driver import RuncRuntime
 

@@ -15,7 +15,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from composer import records
+from composer.drivers.runc import records
 from composer.atomic import write_atomically
 from composer.config.model import Project, Service, ServiceNetwork
 from composer.errors import ComposerError, from_netplugins

@@ -15,16 +15,21 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from typing import Protocol
 
-from composer import converged, hostsfiles, networking, proxies, records, resources
-from composer.conditions import wait_for
-from composer.links import link_environment
+from composer.drivers.runc import converged
+from composer.drivers.runc import hostsfiles
+from composer.drivers.runc import networks as networking
+from composer.drivers.runc import ambassadors, keepers, ports, targets
+from composer.drivers.runc import records
+from composer.drivers.runc import resources
+from composer.executor.conditions import wait_for
+from composer.drivers.runc.links import link_environment
 from composer.config.model import Project, Service
-from composer.dependencies import remember_stop_order
+from composer.drivers.runc.stop_order import remember_stop_order
 from composer.errors import ComposerError, ImageError
-from composer.executor import Status, parallel_limit, run_tasks
-from composer.plan import ContainerAction, Step, Strategy, orphans, plan_service
+from composer.executor.tasks import Status, parallel_limit, run_tasks
+from composer.plan.service import ContainerAction, Step, Strategy, orphans, plan_service
 from composer.runtime.api import ContainerState
-from composer.service_spec import HostFacts, build_container_spec, container_name
+from composer.drivers.runc.container_spec import HostFacts, build_container_spec, container_name
 
 
 class Reporter(Protocol):
@@ -69,7 +74,7 @@ class Engine:
 
 
 def up(project: Project, options: UpOptions, reporter: Reporter, engine: Engine) -> UpResult:
-    from composer import graph as dependency_graph  # networkx: `down` imports this module without it
+    from composer.plan import graph as dependency_graph  # networkx: `down` imports this module without it
 
     graph = dependency_graph.build_graph(project)
     chosen = dependency_graph.select(graph, options.services, with_dependencies=not options.no_deps)
@@ -79,7 +84,7 @@ def up(project: Project, options: UpOptions, reporter: Reporter, engine: Engine)
     _handle_orphans(project, options, reporter, engine)
     services = [project.services[n] for n in chosen if n in project.services]
     networking.ensure_networks(project, _network_keys(project, services, chosen))
-    proxies.check_ports_free(project)
+    ports.check_ports_free(project)
     result = UpResult()
     images = _ensure_images(project, [s for s in chosen if s in project.services], options, reporter, engine, result)
     tasks: dict[str, Callable[[], None]] = {}
@@ -101,7 +106,7 @@ def up(project: Project, options: UpOptions, reporter: Reporter, engine: Engine)
             result.failures[str(event.key)] = f"not started: dependency {event.detail.upstream} failed"
             reporter.status("Service", str(event.key), f"Skipped: dependency {event.detail.upstream} failed")
     hostsfiles.flush(project.name)
-    for entry in proxies.publish(project, engine.containers(project.name)):
+    for entry in ports.publish(project, engine.containers(project.name)):
         reporter.status("Port", f"{entry['host_ip']}:{entry['published']}/{entry['protocol']}", f"Published → {entry['name']}:{entry['target']}")
     if result.ok and _converges_everything(project, options, chosen):
         _record_converged(project, engine)
@@ -124,7 +129,7 @@ def _record_converged(project: Project, engine: Engine) -> None:
         attached = networking.load_record(project.name, state.name) or {}
         interfaces += [entry["result"]["host_ifname"] for entry in attached.get("networks", {}).values()
                        if entry.get("result", {}).get("host_ifname")]
-    running_proxies = [name for name in (*project.ambassadors, proxies.PORTS) if proxies.keeper_pid(project.name, name)]
+    running_proxies = [name for name in (*project.ambassadors, keepers.PORTS) if keepers.keeper_pid(project.name, name)]
     converged.record(project, containers, interfaces, running_proxies)
 
 
@@ -191,7 +196,7 @@ def build_image(project: Project, service: Service, reporter: Reporter, engine: 
 def _ambassador_task(project: Project, ambassador, reporter: Reporter, engine: Engine) -> Callable[[], None]:
     def run() -> None:
         started = time.monotonic()
-        proxies.start_ambassador(project, ambassador, engine.containers(project.name))
+        ambassadors.start_ambassador(project, ambassador, engine.containers(project.name))
         reporter.status("Ambassador", ambassador.name, f"Started ({time.monotonic() - started:.2f}s)")
 
     return run
@@ -203,13 +208,13 @@ def _service_task(project, service, graph, chosen, options, image, reporter, eng
         actions = _plan(project, service, options, image, engine)
         for action in actions:
             _carry_out(project, service, action, image, options, reporter, engine)
-        proxies.refresh_targets(project.name, lambda: engine.containers(project.name))
+        targets.refresh_targets(project.name, lambda: engine.containers(project.name))
 
     return run
 
 
 def _wait_for_dependencies(project, service, graph, chosen, engine) -> None:
-    from composer import graph as dependency_graph
+    from composer.plan import graph as dependency_graph
 
     for dependency, needs in dependency_graph.dependencies(graph, service.name).items():
         if dependency not in chosen or dependency not in project.services:
@@ -318,7 +323,7 @@ def remove_container(project_name: str, name: str, engine: Engine, tell_others: 
     records.forget_container(project_name, name)
     if tell_others:
         hostsfiles.refresh_soon(project_name)
-        proxies.refresh_targets(project_name, lambda: engine.containers(project_name))
+        targets.refresh_targets(project_name, lambda: engine.containers(project_name))
 
 
 def _carry_out(project, service, action: ContainerAction, image, options, reporter, engine) -> None:

@@ -18,15 +18,19 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
-from composer import graph as dependency_graph
-from composer import hostsfiles, networking, proxies, records, resources
+from composer.plan import graph as dependency_graph
+from composer.drivers.runc import hostsfiles
+from composer.drivers.runc import networks as networking
+from composer.drivers.runc import keepers, ports
+from composer.drivers.runc import records
+from composer.drivers.runc import resources
 from composer.config.model import Project, Service, Volume
 from composer.errors import ComposerError, ImageError, NetworkError, from_netplugins
-from composer.links import link_environment
-from composer.plan import ContainerAction, Step, orphans, plan_service
+from composer.drivers.runc.links import link_environment
+from composer.plan.service import ContainerAction, Step, orphans, plan_service
 from composer.runtime.spec import Mount
-from composer.service_spec import HostFacts, build_container_spec, container_name
-from composer.up import Engine, Reporter, UpOptions, UpResult
+from composer.drivers.runc.container_spec import HostFacts, build_container_spec, container_name
+from composer.verbs.up import Engine, Reporter, UpOptions, UpResult
 
 PREFIX = "DRY-RUN MODE - "
 RUNNING = ("running", "paused", "restarting")
@@ -71,7 +75,7 @@ def up(project: Project, options: UpOptions, reporter: Reporter, engine: Engine)
     keys = [k for s in services for k in networking.attached_keys(s)]
     keys += [k for a in project.ambassadors.values() if a.name in chosen for k in (a.networks or ("default",))]
     report_networks(project, keys, report)
-    proxies.check_ports_free(project)  # binds and closes probe sockets only
+    ports.check_ports_free(project)  # binds and closes probe sockets only
     _report_volumes(project, report)
     result = UpResult()
     images = _find_images(project, [s.name for s in services], options, report, engine, result)
@@ -136,7 +140,7 @@ def _report_volumes(project: Project, report: DryRunReporter) -> None:
 
 
 def _report_ambassador(project: Project, name: str, report: DryRunReporter) -> None:
-    if proxies.keeper_pid(project.name, name) is not None:
+    if keepers.keeper_pid(project.name, name) is not None:
         report.status("Ambassador", name, "Running")
     else:
         report.steps("Ambassador", name, "Creating", "Started")
@@ -259,7 +263,7 @@ def _is_one_off(project_name: str, name: str) -> bool:
 
 def down(project: Project, engine: Engine, reporter: Reporter, volumes: bool = False, remove_orphans: bool = False, rmi: str | None = None) -> int:
     """What `down` would stop and remove: containers, ambassadors, networks, volumes, images."""
-    from composer.down import stop_order
+    from composer.verbs.down import stop_order
 
     report = DryRunReporter(reporter)
     for group in stop_order(project, engine.containers(project.name)):
@@ -270,7 +274,7 @@ def down(project: Project, engine: Engine, reporter: Reporter, volumes: bool = F
                 report.steps("Container", state.name, *(("Stopping", "Stopped") if state.status in RUNNING else ()), "Removing", "Removed")
     root = records.project_dir(project.name) / "proxies"
     for name in sorted(p.name for p in root.iterdir()) if root.is_dir() else []:
-        report.status("Ambassador" if name != proxies.PORTS else "Ports", name, "Stopped")
+        report.status("Ambassador" if name != keepers.PORTS else "Ports", name, "Stopped")
     for name in _existing_networks(project):
         report.steps("Network", name, "Removing", "Removed")
     for volume in project.volumes.values() if volumes else ():

@@ -9,13 +9,17 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-from composer import hostsfiles, networking, proxies, records, resources
+from composer.drivers.runc import hostsfiles
+from composer.drivers.runc import networks as networking
+from composer.drivers.runc import keepers
+from composer.drivers.runc import records
+from composer.drivers.runc import resources
 from composer.config.model import Project
-from composer.dependencies import remembered_stop_order
+from composer.drivers.runc.stop_order import remembered_stop_order
 from composer.errors import ComposerError
-from composer.executor import Status, parallel_limit, run_tasks
+from composer.executor.tasks import Status, parallel_limit, run_tasks
 from composer.runtime.api import ContainerState
-from composer.up import Engine, Reporter, remove_container
+from composer.verbs.up import Engine, Reporter, remove_container
 
 
 def stop_order(project: Project, states: Iterable[ContainerState]) -> list[list[ContainerState]]:
@@ -23,7 +27,7 @@ def stop_order(project: Project, states: Iterable[ContainerState]) -> list[list[
     states = list(states)
     generations = remembered_stop_order(project)
     if generations is None:
-        from composer import graph as dependency_graph  # networkx: only when nothing is remembered
+        from composer.plan import graph as dependency_graph  # networkx: only when nothing is remembered
 
         generations = dependency_graph.stop_generations(dependency_graph.build_graph(project))
     nodes = {name for generation in generations for name in generation}
@@ -74,8 +78,8 @@ def down(project: Project, engine: Engine, reporter: Reporter, timeout: float | 
             reporter.status("Container", state.name, "Removed")
 
         failures.update(for_each(group, remove))
-    for name in proxies.stop_all(project.name):
-        reporter.status("Ambassador" if name != proxies.PORTS else "Ports", name, "Stopped")
+    for name in keepers.stop_all(project.name):
+        reporter.status("Ambassador" if name != keepers.PORTS else "Ports", name, "Stopped")
     try:  # even when a container would not go: what is left of the network goes
         remaining = {state.name for state in engine.containers(project.name)}
         if remaining:  # kept orphans, or containers that would not go: their names change

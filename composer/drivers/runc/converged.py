@@ -20,7 +20,8 @@ import os
 from dataclasses import replace
 from pathlib import Path
 
-from composer import __version__, paths, records
+from composer import __version__, paths
+from composer.drivers.runc import records
 from composer.atomic import write_json_atomically
 from composer.config.model import Project
 
@@ -75,7 +76,7 @@ def unchanged(project: Project, runtime) -> list | None:
 
 
 def _proxy_alive(project_name: str, name: str) -> bool:
-    from composer.proxies import keeper_pid
+    from composer.drivers.runc.keepers import keeper_pid
 
     return keeper_pid(project_name, name) is not None
 
