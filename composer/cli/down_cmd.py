@@ -13,10 +13,10 @@ def run(args) -> int:
     from composer.cli import output
     from composer.cli.progress import open_progress
     from composer.verbs.down import down
-    from composer.verbs.up import Engine
+    from composer.cli.driver import open_driver
 
     project = _project(args)
-    engine = Engine()
+    engine = open_driver()
     with open_progress(args) as reporter:
         if args.dry_run:
             from composer.verbs import dry_run

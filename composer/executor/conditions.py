@@ -11,7 +11,7 @@ import time
 from collections.abc import Callable
 
 from composer.errors import ComposerError
-from composer.runtime.api import ContainerState
+from composer.drivers.protocol import ContainerState
 
 POLL_SECONDS = 0.02
 

@@ -129,7 +129,7 @@ def test_remembered_stop_order_is_the_graphs_and_only_for_the_same_edges(tmp_pat
     from types import SimpleNamespace
 
     from composer.drivers.runc import stop_order as dependencies
-    from composer.verbs import down
+    from composer.plan.order import stop_order
 
     monkeypatch.setenv("COMPOSER_RUN", str(tmp_path))
     (tmp_path / "projects" / "p").mkdir(parents=True)
@@ -149,7 +149,7 @@ def test_remembered_stop_order_is_the_graphs_and_only_for_the_same_edges(tmp_pat
     def state(service):  # stop_order reads only the service of each container
         return SimpleNamespace(name=f"p-{service}-1", service=service)
 
-    groups = down.stop_order(rewired, [state(s) for s in ("web", "app", "db", "cache", "gone")])
+    groups = stop_order(rewired, [state(s) for s in ("web", "app", "db", "cache", "gone")])
     assert [[s.service for s in group] for group in groups] == [["gone"], ["app"], ["web", "db", "cache"]]
 
 

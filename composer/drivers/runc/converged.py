@@ -49,6 +49,22 @@ def record(project: Project, containers: list, interfaces: list[str], proxies: l
     })
 
 
+def record_live(project: Project, containers: list) -> None:
+    """record() what is live now: the containers, their host interfaces, the running proxies."""
+    from composer.drivers.runc import networks  # on use: the fast path (unchanged) needs none of it
+    from composer.drivers.runc.keepers import PORTS, keeper_pid  # on use: as above
+
+    if any(state.service not in project.services for state in containers):
+        return  # orphans: every `up` should keep saying so
+    interfaces = []
+    for state in containers:
+        attached = networks.load_record(project.name, state.name) or {}
+        interfaces += [entry["result"]["host_ifname"] for entry in attached.get("networks", {}).values()
+                       if entry.get("result", {}).get("host_ifname")]
+    running_proxies = [name for name in (*project.ambassadors, PORTS) if keeper_pid(project.name, name)]
+    record(project, containers, interfaces, running_proxies)
+
+
 def forget(project_name: str) -> None:
     _record_path(project_name).unlink(missing_ok=True)
 

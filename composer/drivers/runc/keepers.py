@@ -65,9 +65,13 @@ def stop_proxy(project_name: str, name: str, timeout: float = 5.0) -> None:
     shutil.rmtree(proxy_dir(project_name, name), ignore_errors=True)
 
 
-def stop_all(project_name: str) -> list[str]:
+def proxy_names(project_name: str) -> list[str]:
     root = records.project_dir(project_name) / "proxies"
-    names = sorted(p.name for p in root.iterdir()) if root.is_dir() else []
+    return sorted(p.name for p in root.iterdir()) if root.is_dir() else []
+
+
+def stop_all(project_name: str) -> list[str]:
+    names = proxy_names(project_name)
     for name in names:
         stop_proxy(project_name, name)
     return names

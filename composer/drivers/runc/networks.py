@@ -18,7 +18,8 @@ from pathlib import Path
 from composer.drivers.runc import records
 from composer.atomic import write_atomically
 from composer.config.model import Project, Service, ServiceNetwork
-from composer.errors import ComposerError, from_netplugins
+from composer.errors import ComposerError, NetworkError, from_netplugins
+from composer.plan.networks import attached_keys
 from netplugins.errors import NetworkError as NetpluginsError
 
 MTU_OPTIONS = ("com.docker.network.driver.mtu", "mtu")
@@ -75,12 +76,38 @@ def remove_networks(project_name: str, project: Project | None = None, keep: set
     return removed
 
 
-def attached_keys(service: Service) -> list[str]:
-    """The service's networks in interface order: highest priority first, then as written."""
-    if service.network_mode is not None:
-        return []
-    order = list(service.networks)
-    return sorted(order, key=lambda k: (-((service.networks[k] or ServiceNetwork()).priority or 0), order.index(k)))
+@from_netplugins
+def missing_networks(project: Project, keys) -> list[str]:
+    """What ensure_networks would create: each network that is not up yet; a missing external
+    bridge is an error, as it would be there."""
+    from netplugins.bridge import bridge_for
+    from netplugins.registry import plugin_for
+
+    missing = []
+    for key in sorted(set(keys)):
+        cfg = network_config(project, key)
+        plugin = plugin_for(cfg.driver)
+        if not hasattr(plugin, "ready") or plugin.ready(cfg):
+            continue
+        if cfg.external:
+            bridge = bridge_for(cfg)
+            if not Path(f"/sys/class/net/{bridge}").exists():
+                raise NetworkError(f"external network {cfg.name}: there is no bridge named {bridge}", f"create it (ip link add {bridge} type bridge) or set external: false")
+            continue
+        missing.append(cfg.name)
+    return missing
+
+
+def existing_networks(project: Project) -> list[str]:
+    """The project's own bridge networks that exist now (what remove_networks would remove)."""
+    from netplugins.bridge import bridge_for
+
+    found = []
+    for key, network in project.networks.items():
+        if not network.external and (network.driver or "bridge") == "bridge":
+            if Path(f"/sys/class/net/{bridge_for(network_config(project, key))}").exists():
+                found.append(network.name)
+    return found
 
 
 def netns_for(project: Project, service: Service, container: str) -> str | None:

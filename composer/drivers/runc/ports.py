@@ -11,10 +11,10 @@ import json
 import socket
 
 from composer.config.model import PortMapping, Project
-from composer.drivers.runc import networks
 from composer.drivers.runc.keepers import PORTS, ensure_proxy, proxy_dir, stop_proxy
 from composer.drivers.runc.targets import write_service_targets
 from composer.errors import NetworkError, from_netplugins
+from composer.plan.networks import attached_keys
 
 
 def wanted_ports(project: Project) -> list[tuple[str, PortMapping]]:
@@ -81,7 +81,7 @@ def publish(project: Project, containers) -> list[dict]:
 def _networks_of(project: Project, name: str) -> list[str]:
     if name in project.ambassadors:
         return list(project.ambassadors[name].networks or ("default",))
-    return networks.attached_keys(project.services[name])[:1]
+    return attached_keys(project.services[name])[:1]
 
 
 def _host_ports(mapping: PortMapping) -> list[int]:
