@@ -14,7 +14,10 @@ Only composer/cli prints them and picks the exit status.
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 
 @dataclass(frozen=True)
@@ -108,6 +111,25 @@ class NetworkError(ComposerError):
 
 class StateError(ComposerError):
     pass
+
+
+Call = TypeVar("Call", bound=Callable)
+
+
+def from_netplugins(call: Call) -> Call:
+    """For a function that calls into netplugins (a library of its own, with its own errors):
+    what it raises becomes composer's NetworkError, with the same message and hint."""
+    # here, not at the top: supervisors import this module and import composer only
+    from netplugins.errors import NetworkError as NetpluginsError
+
+    @functools.wraps(call)
+    def adapted(*args, **kwargs):
+        try:
+            return call(*args, **kwargs)
+        except NetpluginsError as exc:
+            raise NetworkError(exc.message, exc.hint) from exc
+
+    return adapted  # type: ignore[return-value]
 
 
 def key_path(*parts: str | int) -> str:

@@ -27,7 +27,7 @@ import enum
 from dataclasses import asdict, dataclass, field
 from typing import Any, Iterable, NamedTuple, Protocol
 
-from composer.errors import NetworkError
+from .errors import NetworkError
 
 
 class ErrorCode(enum.IntEnum):

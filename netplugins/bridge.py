@@ -20,8 +20,6 @@ from ipaddress import IPv4Address, IPv4Interface, IPv4Network
 from pathlib import Path
 from typing import Iterable
 
-from composer.paths import data_root
-
 from . import firewall, forward_accept
 from .api import (AttachResult, Attachment, AttachmentKey, ErrorCode, IpamPool, NetworkConfig,
                   NetworkState, PluginError, Route, join_errors)
@@ -29,6 +27,7 @@ from .ipam import Ipam, SubnetRecord, SubnetRequest
 from .names import (BRIDGE_NAME_OPT, BRIDGE_PREFIX, bridge_alias, bridge_name, is_plain_name, is_valid_ifname,
                     key_of_alias, parse_alias, veth_alias, veth_name)
 from .netlink import Link, Netlink, open_netlink, open_netns_fd
+from .paths import state_root
 
 MTU_OPT = "com.docker.network.driver.mtu"
 SUPPORTED_OPTS = (BRIDGE_NAME_OPT, MTU_OPT)
@@ -37,7 +36,7 @@ CHECK_SETTLE_SECONDS = 0.5  # CNI CHECK tolerates a short convergence delay afte
 
 class BridgePlugin:
     def __init__(self, ipam_root: Path | None = None) -> None:
-        self.ipam = Ipam(ipam_root if ipam_root is not None else data_root() / "ipam")
+        self.ipam = Ipam(ipam_root if ipam_root is not None else state_root() / "ipam")
 
     # --- networks ------------------------------------------------------------------------
 

@@ -23,7 +23,7 @@ from ipaddress import IPv4Address, IPv4Interface, IPv4Network
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, NamedTuple
 
-from composer.atomic import write_atomically
+from .atomic import write_atomically
 from .api import AttachmentKey, ErrorCode, IpamPool, PluginError
 from .names import is_plain_name
 

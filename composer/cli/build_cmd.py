@@ -16,25 +16,24 @@ def run(args) -> int:
     from composer.cli.context import load_project
     from composer.cli.progress import progress_for
     from composer.errors import ComposerError
-    from composer.images.build import BuildOptions
-    from composer.up import Engine, build_image
+    from composer.cli.driver import open_driver
 
     project = load_project(args, services=tuple(args.services))
     unknown = [name for name in args.services if name not in project.services]
     if unknown:
         raise ComposerError(f"no such service: {', '.join(unknown)}", f"choose from {', '.join(project.services)}")
     if args.dry_run:
-        from composer import dry_run
+        from composer.verbs import dry_run
 
         return dry_run.build(project, args.services, progress_for(args))
     build_args = dict(item.split("=", 1) if "=" in item else (item, "") for item in args.build_arg)
-    engine = Engine()
+    engine = open_driver()
     reporter = progress_for(args)
     shown = None if args.quiet else (lambda line: sys.stdout.write(line.rstrip("\n") + "\n"))
     for name, service in project.services.items():
         if service.build is None or (args.services and name not in args.services):
             continue
         warn = lambda line, n=name: reporter.status("Service", n, f"Warning: {line}")  # noqa: E731
-        options = BuildOptions(no_cache=args.no_cache, pull=args.pull, build_args=build_args, progress=shown, warn=warn)
-        build_image(project, service, reporter, engine, options)
+        options = {"no_cache": args.no_cache, "pull": args.pull, "build_args": build_args, "progress": shown, "warn": warn}
+        engine.build_image(project, service, reporter, options)
     return 0

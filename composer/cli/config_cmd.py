@@ -20,7 +20,7 @@ def add_arguments(parser) -> None:
 def run(args) -> int:
     from composer.cli import output
     from composer.cli.context import load_project
-    from composer.graph import build_graph
+    from composer.plan.graph import build_graph
 
     project = load_project(args, services=tuple(args.services), interpolate=not args.no_interpolate, quiet=args.quiet)
     build_graph(project)  # refuses dependency cycles, as Compose's config does

@@ -12,14 +12,14 @@ def add_arguments(parser) -> None:
 def run(args) -> int:
     from composer.cli import output
     from composer.cli.progress import open_progress
-    from composer.down import down
-    from composer.up import Engine
+    from composer.verbs.down import down
+    from composer.cli.driver import open_driver
 
     project = _project(args)
-    engine = Engine()
+    engine = open_driver()
     with open_progress(args) as reporter:
         if args.dry_run:
-            from composer import dry_run
+            from composer.verbs import dry_run
 
             return dry_run.down(project, engine, reporter, args.volumes, args.remove_orphans, args.rmi)
         failures = down(project, engine, reporter, args.timeout, args.volumes, args.remove_orphans)

@@ -40,15 +40,15 @@ def _stream(project: str, services: tuple[str, ...], as_json: bool) -> None:
     from datetime import datetime, timezone
 
     from composer.cli import output
-    from composer.events import diff_snapshots, event_json, event_text
-    from composer.runtime.layout import containers_dir
-    from composer.state_watch import StateWatcher
+    from composer.cli.driver import open_driver
+    from composer.drivers.events import diff_snapshots, event_json, event_text
 
-    with StateWatcher(containers_dir()) as watcher:
-        before = _snapshot(project, services, {})
+    driver = open_driver()
+    with driver.state_changes() as watcher:
+        before = _snapshot(driver, project, services, {})
         while True:
             watcher.wait(RESCAN_SECONDS)
-            after = _snapshot(project, services, before)
+            after = _snapshot(driver, project, services, before)
             for event in diff_snapshots(before, after, datetime.now(timezone.utc)):
                 if as_json:
                     output.json_line(event_json(event))
@@ -58,13 +58,12 @@ def _stream(project: str, services: tuple[str, ...], as_json: bool) -> None:
             before = after
 
 
-def _snapshot(project: str, services: tuple[str, ...], previous: dict) -> dict:
+def _snapshot(driver, project: str, services: tuple[str, ...], previous: dict) -> dict:
     """The state now; the previous one if a container was half-way through a change."""
     from composer.errors import ComposerError
-    from composer.state_watch import take_snapshot
 
     try:
-        return take_snapshot(project, services)
+        return driver.snapshot(project, services)
     except (OSError, ValueError, ComposerError):
         return previous
 

@@ -19,14 +19,14 @@ def run(args) -> int:
 
     from composer.cli.context import load_project
     from composer.errors import ComposerError
-    from composer.up import Engine
+    from composer.cli.driver import open_driver
 
     if not args.command:
         raise ComposerError("exec needs a command to run", "e.g. compose exec SERVICE sh")
     if args.detach:
         raise ComposerError("exec -d is not supported", "run the command in the foreground")
     project = load_project(args)
-    engine = Engine()
+    engine = open_driver()
     states = [s for s in engine.containers(project.name, args.service) if s.status == "running"]
     if not states:
         raise ComposerError(f"service {args.service} has no running container", "start it with compose up -d")
@@ -34,7 +34,7 @@ def run(args) -> int:
         raise ComposerError(f"service {args.service} has no container number {args.index}", f"use 1 to {len(states)}")
     if args.dry_run:  # the command could change anything: name it, run nothing
         from composer.cli.progress import PlainProgress
-        from composer.dry_run import DryRunReporter
+        from composer.verbs.dry_run import DryRunReporter
 
         DryRunReporter(PlainProgress()).status("Container", states[args.index - 1].name, f"Exec {' '.join(args.command)}")
         return 0

@@ -10,7 +10,7 @@ def add_arguments(parser) -> None:
 
 
 def run(args) -> int:
-    from composer import graph as dependency_graph
+    from composer.plan import graph as dependency_graph
     from composer.cli import output
     from composer.cli.context import load_project
 

@@ -21,9 +21,9 @@ def run(args) -> int:
     from pathlib import Path
 
     from composer.cli import output
-    from composer.images import ImageStore
+    from composer.cli.driver import open_driver
 
-    store = ImageStore()
+    store = open_driver().images
     if args.image_action == "load":
         for name in store.load(Path(args.archive)):
             output.line(f"Loaded image: {name}")

@@ -10,10 +10,10 @@ def run(args) -> int:
     from composer.cli import output
     from composer.cli.context import load_project
     from composer.cli.image_cmd import print_images
-    from composer.images import ImageStore
+    from composer.cli.driver import open_driver
 
     project = load_project(args)
-    store = ImageStore()
+    store = open_driver().images
     images = {}
     for name, service in project.services.items():
         if args.services and name not in args.services:

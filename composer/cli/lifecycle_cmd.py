@@ -24,16 +24,17 @@ def run(args) -> int:
     from composer.cli import output
     from composer.cli.context import load_project
     from composer.cli.progress import open_progress
-    from composer.down import for_each, stop_order
-    from composer.up import Engine
+    from composer.cli.driver import open_driver
+    from composer.executor.tasks import for_each
+    from composer.plan.order import stop_order
 
     project = load_project(args)
-    engine = Engine()
+    engine = open_driver()
     states = [s for s in engine.containers(project.name) if not args.services or s.service in args.services]
     if args.verb == "top":
         return _top(engine, states)
     act, word, wanted = ACTIONS[args.verb]
-    groups = stop_order(project, states)
+    groups = stop_order(project, states, engine.remembered_stop_order(project))
     if args.verb in ("start", "unpause"):
         groups = list(reversed(groups))
     failures = {}
@@ -43,26 +44,22 @@ def run(args) -> int:
             if args.verb == "rm" and not args.stop:
                 group = [s for s in group if s.status not in ("running", "paused", "restarting")]
             if args.dry_run:
-                from composer import dry_run
+                from composer.verbs import dry_run
 
                 dry_run.lifecycle(word, group, reporter)
                 continue
             failures.update(for_each(group, lambda s: (act(engine, s, args), reporter.status("Container", s.name, word))))
     if args.dry_run:
         return 0
-    from composer import proxies
-
-    proxies.refresh_targets(project.name, lambda: engine.containers(project.name))  # ambassadors follow
+    engine.refresh_targets(project.name)  # ambassadors follow
     for name, reason in failures.items():
         output.error(f"container {name}: {reason}")
     return 1 if failures else 0
 
 
 def _remove(engine, state, args) -> None:
-    from composer.up import remove_container
-
     engine.runtime.stop(state.name, getattr(args, "timeout", None))
-    remove_container(state.project, state.name, engine)
+    engine.remove_container(state.project, state.name)
 
 
 def _restart(engine, state, args) -> None:

@@ -18,19 +18,19 @@ def run(args) -> int:
     from composer.cli import output
     from composer.cli.context import load_project
     from composer.cli.log_stream import LogStream, prefixes
-    from composer.cli.ps_cmd import project_containers
-    from composer.container_logs import reader_for
+    from composer.cli.driver import open_driver
     from composer.logs import write_logs
 
     if args.no_color:
         output.configure("never")
     tail = None if args.tail == "all" else _number(args.tail)
     project = load_project(args)
-    names = [s.name for s in project_containers(project.name) if not args.services or s.service in args.services]
+    driver = open_driver()
+    names = [s.name for s in driver.containers(project.name) if not args.services or s.service in args.services]
     since, until = _time(args.since), _time(args.until)
     if args.follow:
         stream = LogStream(args.timestamps, not args.no_log_prefix)
-        stream.follow(names, reader_for, tail=tail)
+        stream.follow(names, driver.log_reader, tail=tail)
         try:
             while True:
                 stream.stop_event.wait(3600)
@@ -38,26 +38,23 @@ def run(args) -> int:
             stream.stop(0)
         return 0
     for name, (prefix, color) in prefixes(names, not args.no_log_prefix).items():
-        write_logs(sys.stdout.buffer, reader_for(name), prefix, color, args.timestamps, tail, since, until)
-    _ambassador_logs(project, args, tail)
+        write_logs(sys.stdout.buffer, driver.log_reader(name), prefix, color, args.timestamps, tail, since, until)
+    _ambassador_logs(project, driver, args, tail)
     sys.stdout.buffer.flush()
     return 0
 
 
-def _ambassador_logs(project, args, tail) -> None:
+def _ambassador_logs(project, driver, args, tail) -> None:
     """An ambassador's log is its forwarder's: connection errors and target changes."""
     import sys
-
-    from composer import proxies
 
     for name in project.ambassadors:
         if args.services and name not in args.services:
             continue
-        path = proxies.proxy_dir(project.name, name) / "forwarder.log"
-        try:
-            lines = path.read_bytes().splitlines(keepends=True)
-        except OSError:
+        text = driver.ambassador_log(project.name, name)
+        if text is None:
             continue
+        lines = text.splitlines(keepends=True)
         prefix = b"" if args.no_log_prefix else f"{name}  | ".encode()
         sys.stdout.buffer.write(b"".join(prefix + line for line in (lines[-tail:] if tail else lines)))
 

@@ -10,14 +10,13 @@ def add_arguments(parser) -> None:
 def run(args) -> int:
     from collections import Counter
 
-    from composer import records
     from composer.cli import output
-    from composer.up import Engine
+    from composer.cli.driver import open_driver
 
-    runtime = Engine().runtime
+    driver = open_driver()
     rows = []
-    for name, info in records.known_projects().items():
-        counts = Counter(state.status for state in runtime.list(name))
+    for name, info in driver.known_projects().items():
+        counts = Counter(state.status for state in driver.containers(name))
         if not counts or (not args.all and not counts.get("running")):
             continue
         status = ", ".join(f"{status}({count})" for status, count in sorted(counts.items()))

@@ -9,13 +9,13 @@ def add_arguments(parser) -> None:
 
 
 def run(args) -> int:
-    from composer import proxies
     from composer.cli import output
     from composer.cli.context import load_project
+    from composer.cli.driver import open_driver
     from composer.errors import ComposerError
 
     project = load_project(args)
-    for entry in proxies.published(project.name):
+    for entry in open_driver().published_ports(project.name):
         if (entry["name"], entry["target"], entry["protocol"]) == (args.service, args.private_port, args.protocol):
             output.line(f"{entry['host_ip']}:{entry['published']}")
             return 0

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import json
 import math
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from datetime import datetime, timezone
 
-JSON_DECODER = json.JSONDecoder()
 STATUSES = ("paused", "restarting", "removing", "running", "dead", "created", "exited")
 
 
@@ -25,10 +22,12 @@ def add_arguments(parser) -> None:
 def run(args) -> int:
     from composer.cli import output
     from composer.cli.context import load_project
+    from composer.cli.driver import open_driver
 
     project = load_project(args)
-    states = project_containers(project.name)
-    ports = _publishers(project.name)
+    driver = open_driver()
+    states = driver.containers(project.name)
+    ports = _publishers(driver, project.name)
     if args.services:
         states = [s for s in states if s.service in args.services]
     if args.status:
@@ -42,47 +41,31 @@ def run(args) -> int:
         for name in dict.fromkeys(s.service for s in states):
             output.line(name)
     elif args.format == "json":
-        dirs = HostDirs.current()
         for state in states:
-            output.json_line(container_json(project, state, ports, dirs=dirs))
-        for row in ambassador_rows(project, ports):
+            output.json_line(container_json(project, state, driver, ports))
+        for row in ambassador_rows(project, driver, ports):
             output.json_line(row)
     else:
-        dirs = HostDirs.current()
-        _table([container_json(project, s, ports, command=" ".join, dirs=dirs) for s in states] + ambassador_rows(project, ports))
+        _table([container_json(project, s, driver, ports, command=" ".join) for s in states] + ambassador_rows(project, driver, ports))
     return 0
 
 
-def project_containers(project_name: str) -> list:
-    """The project's ContainerStates, straight from the runtime: composer.up's Engine would
-    cost its imports (networkx, the image store…), a fifth of a second before any work."""
-    from composer.runtime.runc_driver import RuncRuntime
-
-    return RuncRuntime().list(project_name)
-
-
-def _publishers(project_name: str) -> dict[str, list[dict]]:
-    """Service → Compose-style Publishers entries, from the host proxy's record."""
-    from composer import proxies
-
+def _publishers(driver, project_name: str) -> dict[str, list[dict]]:
+    """Service → Compose-style Publishers entries, from what the driver publishes."""
     found: dict[str, list[dict]] = {}
-    for entry in proxies.published(project_name):
+    for entry in driver.published_ports(project_name):
         found.setdefault(entry["name"], []).append(
             {"URL": entry["host_ip"], "TargetPort": entry["target"], "PublishedPort": entry["published"], "Protocol": entry["protocol"]}
         )
     return found
 
 
-def ambassador_rows(project, ports: dict[str, list[dict]]) -> list[dict]:
+def ambassador_rows(project, driver, ports: dict[str, list[dict]]) -> list[dict]:
     """Ambassadors as ps rows: their forwarder's state and counters; `ports` from _publishers()."""
-    from composer import proxies
-
     rows = []
     for name, ambassador in project.ambassadors.items():
-        alive = proxies.keeper_pid(project.name, name) is not None
-        stats = proxies.read_stats(project.name, name).get("ambassadors", {}).get(name, {}) if alive else {}
+        alive, stats, netns = driver.ambassador_status(project.name, name)
         counters = {key: stats.get(key, 0) for key in ("active", "total", "bytes_in", "bytes_out", "connect_failures", "refused")}
-        netns = proxies.ambassador_netns(project.name, name)
         publishers = ports.get(name, [])
         rows.append(dict(sorted({
             "ID": netns, "Name": netns, "Names": netns, "Image": "", "Command": f"{ambassador.listen} -> {ambassador.target}",
@@ -96,21 +79,16 @@ def ambassador_rows(project, ports: dict[str, list[dict]]) -> list[dict]:
     return rows
 
 
-def container_json(
-    project, state, ports: dict | None = None, command: Callable[[Sequence[str]], str] | None = None, dirs: HostDirs | None = None
-) -> dict:
-    """The fields of Compose v2's `ps --format json` (≥ 2.21), from our records, keys sorted
-    as Compose prints them; plus `Created` (integer, as Compose < 2.21 printed).
-    `command` renders the COMMAND (default: Docker's quoted, cut text; the table's is plain);
-    `dirs`: HostDirs.current(), given once by a caller that makes many rows."""
-    from composer.records import load_container
-
-    record = load_container(project.name, state.name)
+def container_json(project, state, driver, ports: dict | None = None, command: Callable[[Sequence[str]], str] | None = None) -> dict:
+    """The fields of Compose v2's `ps --format json` (≥ 2.21), from the driver's records, keys
+    sorted as Compose prints them; plus `Created` (integer, as Compose < 2.21 printed).
+    `command` renders the COMMAND (default: Docker's quoted, cut text; the table's is plain)."""
+    record = driver.container_record(project.name, state.name)
     service = project.services.get(state.service)
     created = int(datetime.fromisoformat(record.created).timestamp()) if record else 0
     published = (ports or {}).get(state.service, [])
     publishers = sorted(published + exposed_only(service, ports), key=lambda p: p["TargetPort"])
-    local_volumes, mounts = mount_names(state.name, dirs or HostDirs.current())
+    local_volumes, mounts = driver.mounts(state.name)
     return dict(sorted({
         "Command": (command or docker_command)(record.command if record else ()),
         "Created": created,
@@ -124,7 +102,7 @@ def container_json(
         "Mounts": ",".join(ellipsis(name, 15) for name in mounts),
         "Name": state.name,
         "Names": state.name,
-        "Networks": ",".join(network_names(project.name, state.name, service)),
+        "Networks": ",".join(driver.network_names(project.name, state.name, service)),
         "Ports": ports_text(published),
         "Project": project.name,
         "Publishers": publishers,
@@ -209,75 +187,6 @@ def container_labels(project: str, state, record, service) -> dict[str, str]:
 
 def labels_text(labels: dict[str, str]) -> str:
     return ",".join(f"{key}={value}" for key, value in sorted(labels.items()))
-
-
-@dataclass(frozen=True)
-class HostDirs:
-    """Where each container's bundle and volumes are, as strings worked out once per `ps`:
-    building paths with pathlib per container cost more than reading the files."""
-
-    bundles: str  # runtime/layout.py's containers dir: <run root>/containers/<name>/config.json
-    volumes: str  # resources.py's volumes root: <volumes>/<name>/_data
-    anonymous: str  # resources.anonymous_root() with a NUL where the container's name goes
-
-    @classmethod
-    def current(cls) -> HostDirs:
-        from composer import resources
-        from composer.runtime.layout import containers_dir
-
-        return cls(str(containers_dir()), str(resources.volumes_root()), resources.anonymous_root("\0"))
-
-
-def mount_names(container: str, dirs: HostDirs) -> tuple[int, list[str]]:
-    """(local volume count, names) of the container's volumes and binds, Docker's way: a
-    volume by its name (an anonymous one by its directory's), a bind by its host path.
-    From the bundle's config.json: what the container really has, one small file read."""
-    from composer import hostsfiles
-    from composer.runtime.oci_mounts import INIT_TARGET
-
-    try:
-        mounts = bundle_mounts(f"{dirs.bundles}/{container}/config.json")  # the OCI bundle's file name
-    except (OSError, ValueError):
-        return 0, []
-    volumes, anonymous = dirs.volumes + "/", dirs.anonymous.replace("\0", container) + "/"
-    local, names = 0, []
-    for mount in mounts:
-        source = mount.get("source", "")
-        if mount.get("type") != "bind" or mount.get("destination") in (hostsfiles.MOUNT_POINT, INIT_TARGET):
-            continue  # tmpfs and kernel filesystems; composer's own /etc/hosts dir and init
-        for root in (volumes, anonymous):
-            if source.startswith(root):
-                local, source = local + 1, source[len(root):].split("/", 1)[0]
-                break
-        names.append(source)
-    return local, names
-
-
-TOP_LEVEL_MOUNTS = '\n "mounts": '  # how runc_driver writes config.json (indent=1)
-
-
-def bundle_mounts(config_json: str) -> list[dict]:
-    """The `mounts` of a runc config.json, parsing only that array: the whole file (16 kB with
-    its seccomp profile) took four times longer to parse than the rest of a ps row."""
-    with open(config_json, encoding="utf-8") as file:
-        text = file.read()
-    start = text.find(TOP_LEVEL_MOUNTS)  # a newline and one space: a key of the top object
-    if start < 0:
-        return json.loads(text).get("mounts", [])
-    mounts, _ = JSON_DECODER.raw_decode(text, start + len(TOP_LEVEL_MOUNTS))
-    return mounts if isinstance(mounts, list) else []
-
-
-def network_names(project: str, container: str, service) -> list[str]:
-    """The networks the container is on, by their full names (`<project>_default`); Docker
-    calls a container of network_mode none or host on network "none" or "host"."""
-    from composer import networking
-
-    record = networking.load_record(project, container) or {}
-    names = sorted(entry["cfg"]["name"] for entry in record.get("networks", {}).values())
-    if not names and service is not None and service.network_mode in ("none", "host"):
-        return [service.network_mode]
-    return names
 
 
 def exposed_only(service, ports: dict | None) -> list[dict]:

@@ -13,12 +13,12 @@ def run(args) -> int:
     from composer.cli import output
     from composer.cli.context import load_project
     from composer.errors import ComposerError
-    from composer.images import ImageStore
+    from composer.cli.driver import open_driver
 
     project = load_project(args, services=tuple(args.services))
-    store = ImageStore()
+    store = open_driver().images
     if args.dry_run:
-        from composer import dry_run
+        from composer.verbs import dry_run
         from composer.cli.progress import progress_for
 
         return dry_run.pull(project, store, args.services, args.policy, args.ignore_buildable, progress_for(args))

@@ -36,18 +36,20 @@ def run(args) -> int:
     from composer.cli.progress import PlainProgress
     from composer.config.model import BindOptions, Mount
     from composer.errors import ComposerError
-    from composer.up import Engine, UpOptions, up
+    from composer.cli.driver import open_driver
+    from composer.verbs.options import UpOptions
+    from composer.verbs.up import up
 
     project = load_project(args, services=(args.service,))
     if args.service not in project.services:
         raise ComposerError(f"no such service: {args.service}", f"choose from {', '.join(project.services)}")
-    engine = Engine()
+    engine = open_driver()
     reporter = PlainProgress()
     service = project.services[args.service]
     deps = tuple(d for d in service.depends_on if d in project.services or d in project.ambassadors)
     converge = up
     if args.dry_run:
-        from composer import dry_run
+        from composer.verbs import dry_run
 
         converge = dry_run.up  # dependencies planned and reported, nothing done
     if deps and not args.no_deps:
@@ -92,15 +94,14 @@ def _run_one(project, service, engine, reporter, args) -> int:
 
     from composer.cli import output
     from composer.cli.log_stream import LogStream
-    from composer.container_logs import reader_for
-    from composer.up import run_one_off
+    from composer.verbs.run import run_one_off
 
     name = run_one_off(project, service, reporter, engine)
     if args.detach:
         output.line(name)
         return 0
     stream = LogStream(with_prefix=False)
-    stream.follow([name], reader_for, tail=None)
+    stream.follow([name], engine.log_reader, tail=None)
     try:
         while engine.runtime.inspect(name).status not in ("exited", "dead"):
             time.sleep(0.05)
@@ -109,7 +110,5 @@ def _run_one(project, service, engine, reporter, args) -> int:
     stream.stop()
     code = engine.runtime.inspect(name).exit_code
     if args.rm:
-        from composer.up import remove_container
-
-        remove_container(project.name, name, engine)
+        engine.remove_container(project.name, name)
     return 1 if code is None else code

@@ -58,10 +58,12 @@ def run(args) -> int:
     project = load_project(args, services=tuple(args.services))
     if _already_up(args, project):
         return 0
-    from composer.plan import Strategy
-    from composer.up import Engine, UpOptions, up
+    from composer.cli.driver import open_driver
+    from composer.plan.service import Strategy
+    from composer.verbs.options import UpOptions
+    from composer.verbs.up import up
 
-    engine = Engine()
+    engine = open_driver()
     options = UpOptions(
         services=tuple(args.services),
         no_deps=args.no_deps,
@@ -74,7 +76,7 @@ def run(args) -> int:
     )
     converge = up
     if args.dry_run:
-        from composer import dry_run
+        from composer.verbs import dry_run
 
         converge = dry_run.up  # the same checks and plan, reported, nothing done
     waited = None
@@ -100,17 +102,16 @@ def run(args) -> int:
 
 def _already_up(args, project) -> bool:
     """`up -d` of a running project unchanged since it converged: report it, skip planning
-    (composer/converged.py checks the record against what is live)."""
+    (the driver checks its record against what is live)."""
     from composer.cli.progress import open_progress
 
     changes_plan = (args.services or args.force_recreate or args.no_recreate or args.no_start or args.no_deps
                     or args.scale or args.build or args.watch or args.dry_run or args.pull == "always")
     if changes_plan or not (args.detach or args.wait):
         return False
-    from composer import converged
-    from composer.runtime.runc_driver import RuncRuntime
+    from composer.cli.driver import open_driver
 
-    states = converged.unchanged(project, RuncRuntime())
+    states = open_driver().unchanged(project)
     if states is None or (args.wait and any(s.health is not None and s.health.status != "healthy" for s in states)):
         return False
     with open_progress(args) as reporter:
@@ -136,7 +137,7 @@ def _print_failures(result) -> None:
 def _wait(project, engine, timeout: float | None, reporter):
     """`up --wait`: every container of the project running, and healthy where it has a health
     check, within one deadline for all; the ConditionFailed when not, else None."""
-    from composer.conditions import HEALTHY, STARTED, ConditionFailed, wait_for
+    from composer.executor.conditions import HEALTHY, STARTED, ConditionFailed, wait_for
     from composer.config.units import format_duration
 
     def waited_on():
@@ -159,14 +160,13 @@ def _attached(project, engine, args, ok: bool) -> int:
     from composer.cli import output
     from composer.cli.log_stream import LogStream
     from composer.cli.progress import open_progress
-    from composer.container_logs import reader_for
-    from composer.down import stop_project
+    from composer.verbs.down import stop_project
 
     attach = set(args.attach) or {n for n, s in project.services.items() if s.attach}
     attach -= set(args.no_attach)
     watched = [s for s in engine.containers(project.name) if s.service in attach]
     stream = LogStream(timestamps=args.timestamps, with_prefix=not args.no_log_prefix)
-    stream.follow([s.name for s in watched], reader_for, tail=None)
+    stream.follow([s.name for s in watched], engine.log_reader, tail=None)
     abort = args.abort_on_container_exit or bool(args.exit_code_from)
     try:
         ended = _wait_until_ended(engine, project, [s.name for s in watched], abort)

@@ -20,36 +20,33 @@ def add_arguments(parser) -> None:
 
 
 def run(args) -> int:
+    from composer.cli.driver import open_driver
     from composer.cli.events_cmd import target_project
     from composer.errors import ComposerError
-    from composer.runtime.runc_driver import RuncRuntime
 
     name = target_project(args, tuple(args.services))
-    states = [s for s in RuncRuntime().list(name) if s.service in args.services]
+    driver = open_driver()
+    states = [s for s in driver.containers(name) if s.service in args.services]
     if not states:
         raise ComposerError(
             f"no containers for service {', '.join(args.services)} of project {name}", "start them with `compose up -d`"
         )
-    codes = _wait_for(name, {s.name: s for s in states})
+    codes = _wait_for(driver, name, {s.name: s for s in states})
     if args.down_project:
         _down(args)
     return codes[0]
 
 
-def _wait_for(project: str, waiting: dict) -> list[int]:
+def _wait_for(driver, project: str, waiting: dict) -> list[int]:
     """Exit codes in the order the containers stopped; each is printed as it comes."""
     import sys
 
     from composer.cli import output
-    from composer.runtime.layout import containers_dir
-    from composer.runtime.runc_driver import RuncRuntime
-    from composer.state_watch import StateWatcher
 
     codes: list[int] = []
-    runtime = RuncRuntime()
-    with StateWatcher(containers_dir()) as watcher:
+    with driver.state_changes() as watcher:
         while waiting:
-            current = {s.name: s for s in runtime.list(project)}
+            current = {s.name: s for s in driver.containers(project)}
             for name in sorted(waiting):
                 state = current.get(name)
                 if state is None or state.status in STOPPED:

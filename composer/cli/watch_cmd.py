@@ -20,10 +20,12 @@ def run(args) -> int:
     from composer.cli import output
     from composer.cli.context import load_project
     from composer.cli.progress import progress_for
-    from composer.up import Engine, UpOptions, up
+    from composer.cli.driver import open_driver
+    from composer.verbs.options import UpOptions
+    from composer.verbs.up import up
 
     project = load_project(args, services=tuple(args.services))
-    engine = Engine()
+    engine = open_driver()
     if not args.no_up:
         # as Compose: the equivalent of `up --build` first; the services keep running after the watch
         result = up(project, UpOptions(services=tuple(args.services), build=True), progress_for(args), engine)
@@ -47,14 +49,13 @@ def attached_with_watch(project, engine, args, ok: bool) -> int:
     from composer.cli import output
     from composer.cli.log_stream import LogStream
     from composer.cli.progress import progress_for
-    from composer.container_logs import reader_for
-    from composer.down import stop_project
+    from composer.verbs.down import stop_project
 
     attach = (set(args.attach) or {n for n, s in project.services.items() if s.attach}) - set(args.no_attach)
     stream = LogStream(timestamps=args.timestamps, with_prefix=not args.no_log_prefix)
     try:
         session = _session(project, engine, args, required=False)
-        stream.follow([s.name for s in engine.containers(project.name) if s.service in attach], reader_for, tail=None)
+        stream.follow([s.name for s in engine.containers(project.name) if s.service in attach], engine.log_reader, tail=None)
         with session:
             _watching(session)
     except KeyboardInterrupt:

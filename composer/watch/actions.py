@@ -14,10 +14,9 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from composer import records
 from composer.config.model import ExecHook, Project, Service
 from composer.errors import ComposerError
-from composer.runtime.api import ContainerState
+from composer.drivers.protocol import ContainerState
 from composer.watch.container_fs import ContainerFiles
 from composer.watch.rules import RESTART_ACTIONS, SYNC_ACTIONS, WatchedRule
 from composer.watch.sync import SyncCount, sync_path
@@ -78,7 +77,7 @@ class ServiceActions:
     def containers(self, service: str) -> list[ContainerState]:
         """The service's containers (not `compose run` one-offs), whatever their state."""
         states = self.engine.containers(self.project.name, service)
-        return [s for s in states if not _is_one_off(self.project.name, s.name)]
+        return [s for s in states if not self.engine.is_one_off(self.project.name, s.name)]
 
     def sync(self, watch: ServiceWatch, containers: list[ContainerState], changes: list[Change], only_changed: bool = False) -> None:
         started = time.perf_counter()
@@ -120,7 +119,7 @@ class ServiceActions:
                 self._done(service, f"ran `{shown}` in {_ms(started)}{unsupported}")
 
     def restart(self, service: str, containers: list[ContainerState]) -> None:
-        from composer.down import for_each
+        from composer.executor.tasks import for_each
 
         started = time.perf_counter()
         runtime = self.engine.runtime
@@ -132,8 +131,9 @@ class ServiceActions:
 
     def rebuild(self, service: Service) -> None:
         """As `up --build --force-recreate --no-deps SERVICE`; then prune what the old image left."""
-        from composer.plan import Strategy
-        from composer.up import UpOptions, up
+        from composer.plan.service import Strategy
+        from composer.verbs.options import UpOptions
+        from composer.verbs.up import up
 
         started = time.perf_counter()
         options = UpOptions(services=(service.name,), no_deps=True, build=True, strategy=Strategy(force_recreate=True))
@@ -177,11 +177,6 @@ def _outermost(changes: list[Change]) -> list[Change]:
         if not inside:
             kept.append(change)
     return kept
-
-
-def _is_one_off(project: str, name: str) -> bool:
-    record = records.load_container(project, name)
-    return record is not None and record.oneoff
 
 
 def _files(count: int) -> str:

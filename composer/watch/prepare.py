@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 
 from composer.config.model import Project, Service
 from composer.errors import ComposerError
-from composer.runtime.api import ContainerState
+from composer.drivers.protocol import ContainerState
 from composer.watch.actions import ServiceWatch
 from composer.watch.container_fs import ContainerFiles
 from composer.watch.errors import WatchError

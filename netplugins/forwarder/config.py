@@ -23,8 +23,8 @@ import json
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from composer.atomic import write_atomically
-from composer.errors import NetworkError, key_path
+from ..atomic import write_atomically
+from ..errors import NetworkError, key_path
 from netplugins.forwarder.addresses import Endpoint, parse_endpoint
 
 BALANCES = ("round-robin", "least-connections")

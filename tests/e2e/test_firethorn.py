@@ -244,12 +244,12 @@ def _banner(compose: Compose) -> str:
 
 
 def test_down_removes_the_stack_and_leaves_the_host_clean(stack: Compose):
-    from composer.resources import volumes_root
-    from composer.up import Engine
+    from composer.drivers.runc.resources import volumes_root
+    from composer.drivers.runc.driver import RuncDriver
 
     result = stack.down()
     assert result.returncode == 0, result.stderr
-    assert Engine().containers(stack.name) == []
+    assert RuncDriver().containers(stack.name) == []
     assert not list(volumes_root().glob(f"{stack.name}_*"))
     namespaces = os.listdir("/run/netns") if os.path.isdir("/run/netns") else []
     assert [name for name in namespaces if name.startswith(f"{stack.name}-")] == []

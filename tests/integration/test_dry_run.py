@@ -43,7 +43,7 @@ ambassadors:
 
 def host_traces(name: str) -> dict:
     """What a project leaves on the host: netns, its default bridge, its run dir, its volume."""
-    from composer.resources import volumes_root
+    from composer.drivers.runc.resources import volumes_root
     from netplugins.names import bridge_name
 
     netns = sorted(n for n in os.listdir("/run/netns") if n.startswith(f"{name}-")) if os.path.isdir("/run/netns") else []

@@ -133,7 +133,7 @@ def test_unix_socket_in_a_volume_to_tcp_and_tcp_to_a_host_unix_socket(project, t
         )
         assert project.compose("up", "-d").returncode == 0
         from composer.config.model import Volume
-        from composer.resources import volume_dir
+        from composer.drivers.runc.resources import volume_dir
 
         web_sock = volume_dir(Volume(key="sockets", name=f"{project.name}_sockets")) / "web.sock"
         for _ in range(40):

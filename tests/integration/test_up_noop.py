@@ -28,7 +28,7 @@ services:
 
 
 def _record(project) -> dict:
-    from composer import records
+    from composer.drivers.runc import records
 
     return json.loads((records.project_dir(project.name) / "converged.json").read_text())
 
@@ -70,7 +70,7 @@ def test_an_edit_recreates_and_records_anew(project):
 
 
 def _still_converged(project) -> bool:
-    from composer import converged
+    from composer.drivers.runc import converged
     from composer.config.load import load_project
     from composer.config.options import LoadOptions
     from composer.runtime import RuncRuntime
@@ -116,6 +116,6 @@ def _tiny_rootfs(directory):
 def test_a_partial_up_records_nothing(project):
     project.write(TWO)
     project.compose("up", "-d", "web", check=True)
-    from composer import records
+    from composer.drivers.runc import records
 
     assert not (records.project_dir(project.name) / "converged.json").exists()

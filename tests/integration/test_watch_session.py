@@ -7,7 +7,7 @@ import threading
 from pathlib import Path
 
 from composer.config.model import Develop, Project, Service, WatchRule
-from composer.up import Engine
+from composer.drivers.runc.driver import RuncDriver
 from composer.watch.actions import ServiceWatch, WatchEvent
 from composer.watch.rules import watched_rule
 from composer.watch.session import WatchSession
@@ -18,7 +18,7 @@ def session_for(tmp_path: Path, events: list[WatchEvent], rule: WatchRule) -> Wa
     service = Service(name="web", develop=Develop(watch=(rule,)))
     watch = ServiceWatch(service, (watched_rule(service, 0, rule),))
     project = Project(name=f"ws{os.getpid()}", project_dir=tmp_path)
-    return WatchSession(project, [watch], Engine(), events.append)
+    return WatchSession(project, [watch], RuncDriver(), events.append)
 
 
 def test_a_burst_becomes_one_batch_and_stop_leaves_no_thread(tmp_path):

@@ -80,13 +80,21 @@ class StockDockerd:
             kept = [line for line in saved.splitlines() if "docker" not in line.lower()]
             subprocess.run(["iptables-restore", "-T", table], input="\n".join(kept) + "\n", text=True, check=True)
         subprocess.run(["iptables", "-P", "FORWARD", self.forward_policy_before], check=True)
-        subprocess.run(["rm", "-rf", str(self.dir)], capture_output=True)  # the data root holds overlay mounts no more
+        for mountpoint in mounts_under(self.dir):  # dockerd bind-mounts its data root; one that died keeps it
+            subprocess.run(["umount", "-l", mountpoint], capture_output=True)
+        subprocess.run(["rm", "-rf", str(self.dir)], capture_output=True)
 
     def log_tail(self) -> str:
         try:
             return " | ".join((self.dir / "dockerd.log").read_text(errors="replace").strip().splitlines()[-3:])
         except OSError:
             return "no log"
+
+
+def mounts_under(directory: Path) -> list[str]:
+    with open("/proc/self/mountinfo") as handle:
+        points = [line.split()[4] for line in handle]
+    return sorted((p for p in points if p.startswith(f"{directory}/") or p == str(directory)), reverse=True)
 
 
 def forward_policy() -> str:

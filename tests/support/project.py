@@ -46,9 +46,9 @@ class Project:
         return {row["Name"]: row for row in map(json.loads, out.splitlines())}
 
     def containers(self):
-        from composer.up import Engine
+        from composer.drivers.runc.driver import RuncDriver
 
-        return {state.name: state for state in Engine().containers(self.name)}
+        return {state.name: state for state in RuncDriver().containers(self.name)}
 
 
 @pytest.fixture

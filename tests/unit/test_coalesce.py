@@ -5,7 +5,7 @@ import time
 
 import pytest
 
-from composer.coalesce import Coalescer
+from composer.drivers.runc.coalesce import Coalescer
 
 
 def test_parallel_requests_share_runs_and_each_is_covered():

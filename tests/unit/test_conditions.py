@@ -6,8 +6,8 @@ from datetime import datetime, timezone
 
 import pytest
 
-from composer import conditions
-from composer.conditions import COMPLETED, HEALTHY, STARTED, ConditionFailed, check, wait_for, why_not_ready
+from composer.executor import conditions
+from composer.executor.conditions import COMPLETED, HEALTHY, STARTED, ConditionFailed, check, wait_for, why_not_ready
 from composer.runtime.api import ContainerState, HealthProbe, HealthState
 
 NOW = datetime(2026, 1, 1, tzinfo=timezone.utc)

@@ -8,11 +8,12 @@ from types import SimpleNamespace
 
 import pytest
 
-from composer import dry_run, resources
+from composer.verbs import dry_run
+from composer.drivers.runc import resources
 from composer.cli.progress import PlainProgress
 from composer.config.model import Project, ProjectFile, Service
 from composer.errors import ComposerError
-from composer.plan import ContainerAction, Step
+from composer.plan.service import ContainerAction, Step
 
 
 @pytest.mark.parametrize("step, no_start, lines", [

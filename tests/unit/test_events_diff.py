@@ -6,7 +6,7 @@ import json
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 
-from composer.events import ContainerEvent, ContainerSnapshot, diff_container, diff_snapshots, event_json, event_text
+from composer.drivers.events import ContainerEvent, ContainerSnapshot, diff_container, diff_snapshots, event_json, event_text
 
 T0 = datetime(2026, 11, 22, 10, 0, 0, 123456, tzinfo=timezone.utc)
 NOW = T0 + timedelta(seconds=10)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from composer.state_watch import StateWatcher
+from composer.drivers.runc.state_watch import StateWatcher
 
 QUIET = 0.2  # seconds to wait for an event that must not come
 

@@ -5,7 +5,7 @@ import time
 
 import pytest
 
-from composer.executor import Status, UpstreamError, parallel_limit, run_tasks
+from composer.executor.tasks import Status, UpstreamError, parallel_limit, run_tasks
 
 
 def collect(tasks, deps, limit=8):

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from composer.errors import NetworkError
+from netplugins.errors import NetworkError
 from netplugins.forwarder.addresses import Endpoint, parse_endpoint
 from netplugins.forwarder.api import write_config
 from netplugins.forwarder.config import AmbassadorConfig, ForwarderConfigError, load_config, parse_config

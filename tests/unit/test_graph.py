@@ -6,7 +6,7 @@ import pytest
 
 from composer.config.model import Ambassador, Dependency, Endpoint, Project, Service
 from composer.errors import ComposeError, DependencyError
-from composer.graph import build_graph, dependencies, dependents, select, start_generations, stop_generations, to_dot, to_text
+from composer.plan.graph import build_graph, dependencies, dependents, select, start_generations, stop_generations, to_dot, to_text
 
 
 def project(*services: Service, ambassadors=()) -> Project:
@@ -123,12 +123,13 @@ def test_text_and_dot_output():
     assert '"amb" [shape=diamond];' in dot
 
 
-# --- the stop order `down` replays (composer/dependencies.py) ---------------------------
+# --- the stop order `down` replays (composer/drivers/runc/stop_order.py) ---------------------------
 
 def test_remembered_stop_order_is_the_graphs_and_only_for_the_same_edges(tmp_path, monkeypatch):
     from types import SimpleNamespace
 
-    from composer import dependencies, down
+    from composer.drivers.runc import stop_order as dependencies
+    from composer.plan.order import stop_order
 
     monkeypatch.setenv("COMPOSER_RUN", str(tmp_path))
     (tmp_path / "projects" / "p").mkdir(parents=True)
@@ -148,12 +149,12 @@ def test_remembered_stop_order_is_the_graphs_and_only_for_the_same_edges(tmp_pat
     def state(service):  # stop_order reads only the service of each container
         return SimpleNamespace(name=f"p-{service}-1", service=service)
 
-    groups = down.stop_order(rewired, [state(s) for s in ("web", "app", "db", "cache", "gone")])
+    groups = stop_order(rewired, [state(s) for s in ("web", "app", "db", "cache", "gone")])
     assert [[s.service for s in group] for group in groups] == [["gone"], ["app"], ["web", "db", "cache"]]
 
 
 def test_edges_name_every_kind_in_file_order():
-    from composer.dependencies import edges
+    from composer.plan.edges import edges
 
     p = project(svc("a", depends_on={"b": Dependency()}, links=("c:alias",), volumes_from=("d:ro", "container:x"),
                     network_mode="service:e"), svc("b"), svc("c"), svc("d"), svc("e"),

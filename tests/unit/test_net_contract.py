@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from composer.errors import NetworkError
+from netplugins.errors import NetworkError
 from netplugins import AttachResult, Attachment, ErrorCode, NetworkConfig, PluginError, Route, driver_names, plugin_for
 from netplugins.api import AttachmentKey
 from netplugins.bridge import bridge_for

@@ -10,9 +10,9 @@ import pytest
 
 from composer.config.model import Deploy, Dependency, Healthcheck, Logging, Mount, Project, RestartPolicy, Service, TmpfsOptions
 from composer.images.config import ImageConfig, ImageHealthcheck
-from composer.plan import Step, Strategy, orphans, plan_service
+from composer.plan.service import Step, Strategy, orphans, plan_service
 from composer.runtime.api import ContainerState
-from composer.service_spec import HostFacts, build_container_spec
+from composer.drivers.runc.container_spec import HostFacts, build_container_spec
 
 SECOND = 1_000_000_000
 PROJECT = Project(name="shop", project_dir=Path("/srv/shop"))

@@ -1,6 +1,7 @@
 """The pure parts of `ps --format json` (composer/cli/ps_cmd.py): Docker's renderings of
-COMMAND, times and durations, labels, mounts from a bundle's config.json, exposed ports;
-and container records with and without the labels field (composer/records.py)."""
+COMMAND, times and durations, labels, exposed ports; mounts from a bundle's config.json
+(composer/drivers/runc/inventory.py); and container records with and without the labels
+field (composer/drivers/runc/records.py)."""
 
 from __future__ import annotations
 
@@ -9,10 +10,8 @@ from types import SimpleNamespace
 
 import pytest
 
-from composer import records
+from composer.drivers.runc import records
 from composer.cli.ps_cmd import (
-    HostDirs,
-    bundle_mounts,
     container_labels,
     docker_command,
     ellipsis,
@@ -21,10 +20,9 @@ from composer.cli.ps_cmd import (
     go_time,
     human_duration,
     labels_text,
-    mount_names,
-    network_names,
     ports_text,
 )
+from composer.drivers.runc.inventory import HostDirs, bundle_mounts, mount_names, network_names
 
 
 @pytest.mark.parametrize(
@@ -149,7 +147,7 @@ def _bind(source: str, destination: str) -> dict:
 
 @pytest.mark.parametrize("indent", [1, None])  # as runc_driver writes it, and any other layout
 def test_mount_names_are_volume_names_and_host_paths(tmp_path, indent) -> None:
-    from composer.hostsfiles import MOUNT_POINT
+    from composer.drivers.runc.hostsfiles import MOUNT_POINT
     from composer.runtime.oci_mounts import INIT_TARGET
 
     data = tmp_path / "data"

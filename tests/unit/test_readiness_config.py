@@ -21,7 +21,7 @@ from composer.config.yamlout import dump_yaml
 from composer.errors import ComposeError
 from composer.images.config import ImageConfig
 from composer.runtime.spec import Readiness as RuntimeReadiness
-from composer.service_spec import HostFacts, build_container_spec
+from composer.drivers.runc.container_spec import HostFacts, build_container_spec
 
 SECOND = 1_000_000_000
 

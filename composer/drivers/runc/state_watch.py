@@ -19,7 +19,9 @@ import time
 from datetime import datetime
 from pathlib import Path
 
-from composer.events import ContainerSnapshot
+from composer.drivers.events import ContainerSnapshot
+from composer.drivers.runc import records
+from composer.runtime.layout import ContainerPaths
 from composer.shim.config import SHIM_CONFIG, STATE_FILE, STOP_REQUEST
 
 # In a state dir only these matter; runc.log, probe.pid and the rest change on every
@@ -111,14 +113,10 @@ class StateWatcher:
         self.close()
 
 
-def take_snapshot(project: str, services: tuple[str, ...] = ()) -> dict[str, ContainerSnapshot]:
+def take_snapshot(runtime, project: str, services: tuple[str, ...] = ()) -> dict[str, ContainerSnapshot]:
     """The project's containers now (one-off `compose run` containers left out, as Compose)."""
-    from composer import records
-    from composer.runtime.layout import ContainerPaths
-    from composer.runtime.runc_driver import RuncRuntime
-
     found = {}
-    for state in RuncRuntime().list(project):
+    for state in runtime.list(project):
         if services and state.service not in services:
             continue
         record = records.load_container(project, state.name)

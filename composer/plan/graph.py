@@ -18,7 +18,7 @@ from collections.abc import Iterable
 import networkx as nx
 
 from composer.config.model import Dependency, Project
-from composer.dependencies import ORDERING_KINDS, edges
+from composer.plan.edges import ORDERING_KINDS, edges
 from composer.errors import ComposeError, DependencyError, Location, Problem
 
 def build_graph(project: Project) -> nx.DiGraph:

@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any, Callable, Hashable, Iterable, Iterator, Mapping
 
+from composer.errors import ComposerError
+
 DEFAULT_PARALLEL_LIMIT = 16
 
 
@@ -100,3 +102,14 @@ def run_tasks(
                         del waiting[child]
                         running += 1
                         yield launch(pool, child)
+
+
+def for_each(states: Iterable, action: Callable[[Any], None]) -> dict[str, str]:
+    """Apply action to the containers (anything with a .name) in parallel; failures as name → one line."""
+    tasks = {state.name: (lambda s=state: action(s)) for state in states}
+    failures = {}
+    for event in run_tasks(tasks, {}, parallel_limit()):
+        if event.status is Status.FAILED:
+            detail = event.detail
+            failures[str(event.key)] = detail.one_line() if isinstance(detail, ComposerError) else str(detail)
+    return failures

@@ -1,9 +1,8 @@
-"""The project's dependency edges, and the stop order remembered from the graph built of them.
+"""The project's dependency edges, read off the model without networkx (pure).
 
-graph.py builds the networkx graph from these edges. `down` only needs the stop
-generations, and importing networkx is ~0.12 s of a ~0.5 s `down`; so `up` records the
-generations its graph gave, keyed by the edges they came from, and `down` replays them
-when its project has the same edges (else it builds the graph, as before).
+graph.py builds the networkx graph from these edges; ordering_key() names the stop
+order they imply, so `down` can replay the order `up` remembered for the same edges
+(drivers/runc/stop_order.py) instead of importing networkx (~0.12 s of a ~0.5 s `down`).
 """
 
 from __future__ import annotations
@@ -12,12 +11,9 @@ import hashlib
 import json
 from collections.abc import Iterator
 
-from composer import records
-from composer.atomic import write_atomically
 from composer.config.model import Dependency, Project
 
 ORDERING_KINDS = frozenset({"depends_on", "links", "volumes_from", "network_mode"})
-STOP_ORDER_FILE = "stop-order.json"
 
 Edge = tuple[str, str, str, "Dependency | None"]  # (from, to, kind, depends_on's condition)
 
@@ -45,20 +41,3 @@ def ordering_key(project: Project) -> str:
     known = set(nodes)
     ordering = sorted({(a, b) for a, b, kind, _ in edges(project) if kind in ORDERING_KINDS and b in known})
     return hashlib.sha256(json.dumps([nodes, ordering]).encode()).hexdigest()
-
-
-def remember_stop_order(project: Project, generations: list[list[str]]) -> None:
-    path = records.project_dir(project.name) / STOP_ORDER_FILE
-    write_atomically(path, json.dumps({"key": ordering_key(project), "generations": generations}))
-
-
-def remembered_stop_order(project: Project) -> list[list[str]] | None:
-    """The generations recorded for exactly this project's edges, or None."""
-    try:
-        saved = json.loads((records.project_dir(project.name) / STOP_ORDER_FILE).read_text())
-    except (OSError, ValueError):
-        return None
-    if not isinstance(saved, dict) or saved.get("key") != ordering_key(project):
-        return None
-    generations = saved.get("generations")
-    return generations if isinstance(generations, list) else None

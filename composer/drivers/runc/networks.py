@@ -15,10 +15,12 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from composer import records
+from composer.drivers.runc import records
 from composer.atomic import write_atomically
 from composer.config.model import Project, Service, ServiceNetwork
-from composer.errors import ComposerError
+from composer.errors import ComposerError, NetworkError, from_netplugins
+from composer.plan.networks import attached_keys
+from netplugins.errors import NetworkError as NetpluginsError
 
 MTU_OPTIONS = ("com.docker.network.driver.mtu", "mtu")
 
@@ -42,6 +44,7 @@ def network_config(project: Project, key: str):
     )
 
 
+@from_netplugins
 def ensure_networks(project: Project, keys) -> None:
     from netplugins.registry import plugin_for
 
@@ -52,6 +55,7 @@ def ensure_networks(project: Project, keys) -> None:
             plugin.ensure_network(cfg)
 
 
+@from_netplugins
 def remove_networks(project_name: str, project: Project | None = None, keep: set[str] = frozenset()) -> list[str]:
     """`down`: the project's own networks (never external ones), and any it left behind.
     Containers named in `keep` (still there, e.g. orphans down was told to keep) stay attached."""
@@ -72,12 +76,38 @@ def remove_networks(project_name: str, project: Project | None = None, keep: set
     return removed
 
 
-def attached_keys(service: Service) -> list[str]:
-    """The service's networks in interface order: highest priority first, then as written."""
-    if service.network_mode is not None:
-        return []
-    order = list(service.networks)
-    return sorted(order, key=lambda k: (-((service.networks[k] or ServiceNetwork()).priority or 0), order.index(k)))
+@from_netplugins
+def missing_networks(project: Project, keys) -> list[str]:
+    """What ensure_networks would create: each network that is not up yet; a missing external
+    bridge is an error, as it would be there."""
+    from netplugins.bridge import bridge_for
+    from netplugins.registry import plugin_for
+
+    missing = []
+    for key in sorted(set(keys)):
+        cfg = network_config(project, key)
+        plugin = plugin_for(cfg.driver)
+        if not hasattr(plugin, "ready") or plugin.ready(cfg):
+            continue
+        if cfg.external:
+            bridge = bridge_for(cfg)
+            if not Path(f"/sys/class/net/{bridge}").exists():
+                raise NetworkError(f"external network {cfg.name}: there is no bridge named {bridge}", f"create it (ip link add {bridge} type bridge) or set external: false")
+            continue
+        missing.append(cfg.name)
+    return missing
+
+
+def existing_networks(project: Project) -> list[str]:
+    """The project's own bridge networks that exist now (what remove_networks would remove)."""
+    from netplugins.bridge import bridge_for
+
+    found = []
+    for key, network in project.networks.items():
+        if not network.external and (network.driver or "bridge") == "bridge":
+            if Path(f"/sys/class/net/{bridge_for(network_config(project, key))}").exists():
+                found.append(network.name)
+    return found
 
 
 def netns_for(project: Project, service: Service, container: str) -> str | None:
@@ -114,6 +144,7 @@ class Endpoint:
     aliases: tuple[str, ...]
 
 
+@from_netplugins
 def attach(project: Project, service: Service, container: str, extra_aliases: tuple[str, ...] = ()) -> dict[str, str]:
     """Namespace plus one interface per network; returns network key → IPv4 address."""
     from netplugins import netns
@@ -141,6 +172,7 @@ def attach(project: Project, service: Service, container: str, extra_aliases: tu
     return {key: entry["result"]["ipv4"] for key, entry in record["networks"].items()}
 
 
+@from_netplugins
 def detach(project_name: str, container: str) -> None:
     """Undo attach: every interface, its address lease, the namespace; idempotent."""
     from netplugins import netns
@@ -154,7 +186,7 @@ def detach(project_name: str, container: str) -> None:
         att = Attachment(container, f"/run/netns/{container}", entry["ifname"], cfg.name)
         try:
             plugin_for(cfg.driver).delete(cfg, att, AttachResult.from_dict(entry["result"]))
-        except ComposerError as exc:
+        except (ComposerError, NetpluginsError) as exc:
             errors.append(exc.one_line())
     netns.delete(container)
     _record_path(project_name, container).unlink(missing_ok=True)

@@ -4,7 +4,7 @@ DATABASE_NAME and DATABASE_ENV_<VAR> from the linked service's environment."""
 
 from __future__ import annotations
 
-from composer import networking
+from composer.drivers.runc import networks as networking
 from composer.config.model import Project, Service
 
 

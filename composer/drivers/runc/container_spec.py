@@ -20,6 +20,7 @@ from composer.config.model import Project, Service
 from composer.config.model import Readiness as ServiceReadiness
 from composer.errors import ComposerError
 from composer.images.config import ImageConfig
+from composer.plan.service import container_name
 from composer.runtime.spec import ContainerSpec, Healthcheck, LogConfig, Mount, Readiness, Resources, RestartPolicy, Ulimit
 
 SECOND = 1_000_000_000
@@ -39,10 +40,6 @@ class HostFacts:
     extra_mounts: tuple[Mount, ...] = ()  # /etc/hosts, /etc/resolv.conf … from networking
     extra_env: dict[str, str] = field(default_factory=dict)  # e.g. legacy link variables
     log_dir: str | None = None
-
-
-def container_name(project: Project, service: Service, number: int) -> str:
-    return service.container_name or f"{project.name}-{service.name}-{number}"
 
 
 def build_container_spec(project: Project, service: Service, number: int, image: ImageConfig, facts: HostFacts) -> ContainerSpec:

@@ -60,6 +60,12 @@ def remove_project_volumes(project: Project) -> list[str]:
     return removed
 
 
+def owned_by(project: Project, volume: Volume) -> bool:
+    """Made by this project (so `down -v` removes it)."""
+    owner = volume_dir(volume).parent / VOLUME_LABEL_FILE
+    return not volume.external and owner.exists() and owner.read_text() == project.name
+
+
 def anonymous_root(container: str) -> str:
     return str(paths.data_root() / "containers" / container / "anonymous")
 

@@ -9,9 +9,27 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import Enum
+from typing import Protocol
 
-from composer.runtime.api import ContainerState
-from composer.runtime.spec import ContainerSpec
+from composer.config.model import Project, Service
+
+
+class ContainerSpec(Protocol):
+    """What the plan needs of a desired container (the driver's spec)."""
+
+    name: str
+
+    def spec_hash(self) -> str: ...
+
+
+class ContainerState(Protocol):
+    """What the plan needs of an observed container (the driver's state)."""
+
+    name: str
+    service: str
+    status: str
+    spec_hash: str
+    supervisor_alive: bool
 
 
 class Step(Enum):
@@ -67,3 +85,13 @@ def orphans(observed: Iterable[ContainerState], services: Iterable[str]) -> list
     """Containers of the project whose service is no longer in the compose files."""
     known = set(services)
     return sorted(state.name for state in observed if state.service not in known)
+
+
+def container_name(project: Project, service: Service, number: int) -> str:
+    """Compose's name for replica `number`: <project>-<service>-<n>, or the service's container_name."""
+    return service.container_name or f"{project.name}-{service.name}-{number}"
+
+
+def image_ref(project: Project, service: Service) -> str:
+    """The service's image: its image:, else the name Compose gives the image a build makes."""
+    return service.image or f"{project.name}-{service.name}".lower()

@@ -22,9 +22,10 @@ from collections import defaultdict
 from contextlib import contextmanager
 from pathlib import Path
 
-from composer import networking, records
+from composer.drivers.runc import networks as networking
+from composer.drivers.runc import records
 from composer.atomic import write_atomically
-from composer.coalesce import Coalescer
+from composer.drivers.runc.coalesce import Coalescer
 
 MOUNT_POINT = "/etc/.composer-net"
 LINKED = ("hosts", "resolv.conf", "hostname")

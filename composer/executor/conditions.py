@@ -17,7 +17,7 @@ import time
 from collections.abc import Callable
 
 from composer.errors import ComposerError
-from composer.runtime.api import ContainerState
+from composer.drivers.protocol import ContainerState
 
 POLL_SECONDS = 0.02
 SLOW_WAIT_SECONDS = 5.0
@@ -81,7 +81,7 @@ def _last_probe(state: ContainerState) -> str:
         return "no probe has finished yet"
     probe = state.health.log[-1]
     outcome = "timed out" if probe.exit_code == -1 else f"exit {probe.exit_code}"
-    output = next((line.strip() for line in probe.output.splitlines() if line.strip()), "")
+    output = next((line.strip() for line in reversed(probe.output.splitlines()) if line.strip()), "")  # a traceback ends with its error
     return f"last probe {outcome}" + (f": {output[:160]}" if output else "")
 
 

@@ -20,7 +20,8 @@ import os
 from dataclasses import replace
 from pathlib import Path
 
-from composer import __version__, paths, records
+from composer import __version__, paths
+from composer.drivers.runc import records
 from composer.atomic import write_json_atomically
 from composer.config.model import Project
 
@@ -46,6 +47,22 @@ def record(project: Project, containers: list, interfaces: list[str], proxies: l
         "interfaces": sorted(interfaces),
         "proxies": sorted(proxies),
     })
+
+
+def record_live(project: Project, containers: list) -> None:
+    """record() what is live now: the containers, their host interfaces, the running proxies."""
+    from composer.drivers.runc import networks  # on use: the fast path (unchanged) needs none of it
+    from composer.drivers.runc.keepers import PORTS, keeper_pid  # on use: as above
+
+    if any(state.service not in project.services for state in containers):
+        return  # orphans: every `up` should keep saying so
+    interfaces = []
+    for state in containers:
+        attached = networks.load_record(project.name, state.name) or {}
+        interfaces += [entry["result"]["host_ifname"] for entry in attached.get("networks", {}).values()
+                       if entry.get("result", {}).get("host_ifname")]
+    running_proxies = [name for name in (*project.ambassadors, PORTS) if keeper_pid(project.name, name)]
+    record(project, containers, interfaces, running_proxies)
 
 
 def forget(project_name: str) -> None:
@@ -75,7 +92,7 @@ def unchanged(project: Project, runtime) -> list | None:
 
 
 def _proxy_alive(project_name: str, name: str) -> bool:
-    from composer.proxies import keeper_pid
+    from composer.drivers.runc.keepers import keeper_pid
 
     return keeper_pid(project_name, name) is not None
 

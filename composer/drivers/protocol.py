@@ -1,0 +1,152 @@
+"""The driver protocol: everything the verbs ask of whatever runs a project's containers.
+
+A driver observes a project's live state and carries out one kind of action per method.
+Every action is idempotent and safe after a crash (removing a half-made container
+finishes the cleanup). The CLI picks the driver in one place (composer/cli/driver.py);
+the verbs (composer/verbs) and the CLI's verb modules know only this protocol.
+
+Containers' own steps (start, stop, kill, pause, resume, exec, top, inspect, list) are
+the driver's `runtime` (composer/runtime/api.py's Runtime protocol); the image store is its
+`images`. What is project-wide (networks, volumes, ambassadors, published ports, records)
+is a method here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any, Protocol
+
+from composer.config.model import Ambassador, Project, Service
+from composer.runtime.api import ContainerState, Runtime
+
+__all__ = ["ContainerState", "Driver", "Reporter", "Runtime"]
+
+
+class Reporter(Protocol):
+    def status(self, kind: str, name: str, text: str) -> None:
+        """kind: Image | Volume | Network | Container | Service | …; text: Pulled, Created, Started, Error: …"""
+
+
+class Driver(Protocol):
+    runtime: Runtime  # one container's steps
+    images: Any  # the image store: get, pull, remove, prune, list (composer.images.ImageStore's calls)
+
+    # --- observe -------------------------------------------------------------------------
+
+    def containers(self, project: str, service: str | None = None) -> list[ContainerState]:
+        """The project's containers (of one service), sorted by name."""
+
+    def unchanged(self, project: Project) -> list[ContainerState] | None:
+        """The containers, when the last `up` that converged everything still holds; else None."""
+
+    def is_one_off(self, project: str, name: str) -> bool:
+        """Made by `compose run`, not one of its service's replicas."""
+
+    def remembered_stop_order(self, project: Project) -> list[list[str]] | None:
+        """The stop generations `up` recorded for this project's edges, or None."""
+
+    def missing_networks(self, project: Project, keys: Sequence[str]) -> list[str]:
+        """The networks (full names) `ensure_networks` would create; a missing external one raises."""
+
+    def existing_networks(self, project: Project) -> list[str]:
+        """The project's own networks that exist now (what `down` would remove)."""
+
+    def missing_volumes(self, project: Project) -> list[str]:
+        """The named volumes `up` would create."""
+
+    def own_volumes(self, project: Project) -> list[str]:
+        """The project's own volumes (what `down -v` would remove)."""
+
+    def ambassador_running(self, project: str, name: str) -> bool: ...
+
+    def proxies(self, project: str) -> list[tuple[str, str]]:
+        """(kind, name) of the project's forwarders: "Ambassador" each, "Ports" the published ports'."""
+
+    def published_ports(self, project: str) -> list[dict]:
+        """What the project publishes: name, target, protocol, host_ip, published."""
+
+    def known_projects(self) -> dict[str, dict]:
+        """Project name → {"working_dir", "files"} for every project this host remembers."""
+
+    def container_record(self, project: str, name: str) -> Any:
+        """What the container was made with, for ps (image, command, created, number, oneoff, labels), or None."""
+
+    def mounts(self, name: str) -> tuple[int, list[str]]:
+        """(local volume count, names) of the container's volumes and binds, as Docker shows them."""
+
+    def network_names(self, project: str, name: str, service: Service | None) -> list[str]: ...
+
+    def ambassador_status(self, project: str, name: str) -> tuple[bool, dict, str]:
+        """(running, its counters, the name it shows as)."""
+
+    def ambassador_log(self, project: str, name: str) -> bytes | None: ...
+
+    def state_changes(self) -> Any:
+        """A context manager whose wait(timeout) returns when some container's state may have changed."""
+
+    def snapshot(self, project: str, services: tuple[str, ...] = ()) -> dict:
+        """Container name → ContainerSnapshot (drivers/events.py) of the project now."""
+
+    def log_reader(self, name: str):
+        """The log reader of a container (its log driver as it was created with)."""
+
+    # --- images --------------------------------------------------------------------------
+
+    def image_for(self, project: Project, service: Service, pull_override: str | None, reporter: Reporter, build: bool = False) -> Any:
+        """The service's image, built or pulled per its policy; reports Pulled / Built."""
+
+    def build_image(self, project: Project, service: Service, reporter: Reporter, options: dict | None = None) -> Any:
+        """Build the service's image; options: no_cache, pull, build_args, progress, warn."""
+
+    def image_if_present(self, project: Project, service: Service, pull_override: str | None, build: bool) -> tuple[Any, str, str]:
+        """(image or None, its ref, "build" | "pull" | ""): what image_for would do first, doing nothing."""
+
+    # --- project-wide actions ------------------------------------------------------------
+
+    def begin_up(self, project: Project, stop_generations: list[list[str]]) -> None:
+        """Before `up` changes anything: remember the project and its stop order; the
+        converged record no longer holds until this run has converged everything again."""
+
+    def ensure_networks(self, project: Project, keys: Sequence[str]) -> None: ...
+
+    def check_ports_free(self, project: Project) -> None:
+        """Raise if a host port the project would newly bind is taken."""
+
+    def desired_containers(self, project: Project, service: Service, replicas: int, image: Any, prepare: bool = True, chosen=()) -> list:
+        """The specs of the service's replicas; prepare=False touches nothing (--dry-run)."""
+
+    def create_container(self, project: Project, service: Service, spec: Any, image: Any, oneoff: bool = False) -> None: ...
+
+    def remove_container(self, project: str, name: str, tell_others: bool = True) -> None:
+        """The container and everything it has (network, names, record)."""
+
+    def remove_orphan(self, project: str, name: str) -> None:
+        """`up --remove-orphans`: the container of a service no longer in the files, and its record."""
+
+    def start_ambassador(self, project: Project, ambassador: Ambassador) -> None: ...
+
+    def refresh_targets(self, project: str) -> None:
+        """Point the ambassadors and published ports at the services' current replicas."""
+
+    def publish_ports(self, project: Project) -> list[dict]:
+        """(Re)start the host proxy for every published port; returns what is published."""
+
+    def flush_names(self, project: Project) -> None:
+        """Pending rewrites of the containers' names (hosts files) done."""
+
+    def record_converged(self, project: Project) -> None:
+        """After an `up` that converged everything: the record the no-op `up -d` checks."""
+
+    def stop_proxies(self, project: str) -> list[tuple[str, str]]:
+        """Stop the project's ambassadors and port proxy; (kind, name) of each, as proxies()."""
+
+    def remove_networks(self, project: Project, keep: set[str]) -> list[str]:
+        """The project's networks (never external ones); containers in `keep` stay attached
+        (and their names are rewritten first: the others are gone)."""
+
+    def remove_volumes(self, project: Project) -> list[str]: ...
+
+    def forget_project(self, project: str) -> None: ...
+
+
+DriverFactory = Callable[[], Driver]

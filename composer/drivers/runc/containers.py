@@ -1,0 +1,148 @@
+"""A service's containers on runc: their specs, and making and removing one with everything it has.
+
+desired_specs() is the one place the specs are built, for `up` (prepare=True: volumes
+made, secrets written, /etc dir ready) and for --dry-run (prepare=False). A spec's hash
+covers host paths (image layer dirs, volume dirs, secret files, the /etc dir, the netns);
+those are pure functions of names, so the unprepared specs carry the very hashes `up`
+would get, and the dry run's "Recreate" means what it means in a real run.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime, timezone
+from pathlib import Path
+
+from composer.config.model import Project, Service, Volume
+from composer.drivers.runc import hostsfiles, networks, records, resources, targets
+from composer.drivers.runc.container_spec import HostFacts, build_container_spec
+from composer.drivers.runc.links import link_environment
+from composer.errors import ComposerError
+from composer.plan.service import container_name
+from composer.runtime.layout import ContainerPaths
+from composer.runtime.spec import ContainerSpec, Mount
+
+
+def desired_specs(project: Project, service: Service, replicas: int, image, images, prepare: bool = True, chosen=()) -> list[ContainerSpec]:
+    """The specs of replicas 1..replicas. prepare=False changes nothing on the host;
+    `chosen`: what this run starts (a `service:` netns it would make counts as there)."""
+    shared = _service_facts(project, service, image, images) if prepare else _facts_unprepared(project, service, image, images)
+    return [_spec(project, service, number, image, shared, prepare, chosen) for number in range(1, replicas + 1)]
+
+
+def _service_facts(project: Project, service: Service, image, images) -> HostFacts:
+    """What every replica of the service shares: layers, volumes, secrets, link variables."""
+    secrets, configs = resources.materialize(project, service)
+    return HostFacts(
+        lowerdirs=tuple(str(p) for p in images.lowerdirs(image)),
+        volume_dirs={key: str(resources.ensure_volume(project, volume)) for key, volume in project.volumes.items()},
+        secret_files=secrets,
+        config_files=configs,
+        extra_env=link_environment(project, service),
+    )
+
+
+def _facts_unprepared(project: Project, service: Service, image, images) -> HostFacts:
+    """What _service_facts returns, computed without unpacking or writing anything."""
+    layers = images.layers
+    return HostFacts(
+        lowerdirs=tuple(str(layers.layer_dir(layer.diff_id)) for layer in reversed(image.layers)),
+        volume_dirs={key: str(_volume_path(project, volume)) for key, volume in project.volumes.items()},
+        secret_files={ref.source: resources.file_path(project, "secret", project.secrets[ref.source]) for ref in service.secrets},
+        config_files={ref.source: resources.file_path(project, "config", project.configs[ref.source]) for ref in service.configs},
+        extra_env=link_environment(project, service),
+    )
+
+
+def _spec(project: Project, service: Service, number: int, image, shared: HostFacts, prepare: bool, chosen) -> ContainerSpec:
+    name = container_name(project, service, number)
+    facts = replace(
+        shared,
+        anonymous_root=resources.anonymous_root(name),
+        netns=networks.netns_for(project, service, name) if prepare else _netns_unprepared(project, service, name, chosen),
+        extra_mounts=_etc_mounts(project, service, name, prepare),
+    )
+    return build_container_spec(project, service, number, image.config, facts)
+
+
+def _etc_mounts(project: Project, service: Service, name: str, prepare: bool) -> tuple:
+    """/etc/hosts, resolv.conf and hostname, kept current by hostsfiles (host mode keeps the host's)."""
+    if service.network_mode == "host":
+        return ()
+    if prepare:
+        directory = hostsfiles.prepare(project.name, name, service.hostname or name)
+    else:  # the dir hostsfiles.prepare would make
+        directory = str(hostsfiles.files_dir(project.name, name))
+    return (Mount.bind(directory, hostsfiles.MOUNT_POINT, read_only=True),)
+
+
+def _netns_unprepared(project: Project, service: Service, name: str, chosen) -> str | None:
+    """networks.netns_for; a `service:` target this same up would start has no netns yet."""
+    try:
+        return networks.netns_for(project, service, name)
+    except ComposerError:
+        other = project.services.get((service.network_mode or "").partition("service:")[2])
+        if other is None or other.name not in chosen:
+            raise
+        return f"/run/netns/{container_name(project, other, 1)}"
+
+
+def made_elsewhere(volume: Volume) -> bool:
+    """External, another driver or a bound device: ensure_volume only checks these, never makes them."""
+    device = volume.driver_opts.get("device")
+    return volume.external or volume.driver not in (None, "local") or bool(device and "bind" in volume.driver_opts.get("o", ""))
+
+
+def _volume_path(project: Project, volume: Volume) -> Path:
+    """resources.ensure_volume's answer and errors, without its mkdir."""
+    if made_elsewhere(volume):
+        return resources.ensure_volume(project, volume)  # these branches only check and return
+    return resources.volume_dir(volume)
+
+
+def is_one_off(project_name: str, name: str) -> bool:
+    record = records.load_container(project_name, name)
+    return record is not None and record.oneoff
+
+
+def create_container(project: Project, service: Service, spec: ContainerSpec, image, runtime, oneoff: bool = False) -> None:
+    """Network first (the spec names its netns), then the container, then its /etc links."""
+    networks.attach(project, service, spec.name)
+    if service.network_mode != "host":  # a recreate removed the old container's directory
+        hostsfiles.prepare(project.name, spec.name, spec.hostname)
+    try:
+        runtime.create(spec)
+        if service.network_mode != "host":
+            hostsfiles.link_into_rootfs(ContainerPaths.for_name(spec.name).rootfs)
+    except BaseException:
+        remove_container(project.name, spec.name, runtime)
+        raise
+    hostsfiles.write_own(project.name, spec.name)
+    hostsfiles.refresh_soon(project.name)
+    number = spec.name.rsplit("-", 1)[-1]
+    records.save_container(
+        project.name,
+        records.ContainerRecord(
+            name=spec.name,
+            service=service.name,
+            number=int(number) if number.isdigit() else 1,
+            image=image.ref,
+            command=spec.args,
+            created=datetime.now(timezone.utc).isoformat(),
+            oneoff=oneoff,
+            labels=dict(service.labels),
+        ),
+    )
+
+
+def remove_container(project_name: str, name: str, runtime, tell_others: bool = True) -> None:
+    """Everything a container has: the container, its network, its names, its record.
+    tell_others=False leaves the other containers' hosts files and the ambassadors' targets
+    for the caller to refresh once (`down` removes everything anyway)."""
+    runtime.remove(name)
+    networks.detach(project_name, name)
+    hostsfiles.forget(project_name, name)
+    records.forget_container(project_name, name)
+    if tell_others:
+        hostsfiles.refresh_soon(project_name)
+        targets.refresh_targets(project_name, lambda: runtime.list(project_name))

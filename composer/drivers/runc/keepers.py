@@ -1,0 +1,83 @@
+"""The project's forwarder processes, each under a keeper that restarts it.
+
+    <run>/projects/<p>/proxies/<name>/config.json stats.json forwarder.log keeper.pid
+One per ambassador (inside its namespace) and one, named PORTS, for the published ports
+(in the host's namespace). Writing the config and sending SIGHUP makes a running one reload.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import time
+from pathlib import Path
+
+from composer.drivers.runc import records
+from composer.errors import from_netplugins
+
+PORTS = "ports"  # the proxy publishing host ports
+
+
+def proxy_dir(project_name: str, name: str) -> Path:
+    return records.project_dir(project_name) / "proxies" / name
+
+
+def ambassador_netns(project_name: str, name: str) -> str:
+    return f"{project_name}-{name}-amb"
+
+
+def keeper_pid(project_name: str, name: str) -> int | None:
+    try:
+        pid = int((proxy_dir(project_name, name) / "keeper.pid").read_text())
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except (OSError, ValueError):
+        return None
+    return pid if b"netplugins.forwarder.keeper" in cmdline else None
+
+
+@from_netplugins
+def ensure_proxy(project_name: str, name: str, entries: list, netns: str | None) -> None:
+    """Write the forwarder's config; start its keeper, or make the running one reload."""
+    from netplugins.forwarder.api import start_keeper, write_config
+
+    directory = proxy_dir(project_name, name)
+    directory.mkdir(parents=True, exist_ok=True)
+    config = str(directory / "config.json")
+    write_config(config, entries, stats=str(directory / "stats.json"))
+    pid = keeper_pid(project_name, name)
+    if pid is not None:
+        os.kill(pid, signal.SIGHUP)
+        return
+    pid = start_keeper(config, netns, log_path=str(directory / "forwarder.log"))
+    (directory / "keeper.pid").write_text(str(pid))
+
+
+def stop_proxy(project_name: str, name: str, timeout: float = 5.0) -> None:
+    pid = keeper_pid(project_name, name)
+    if pid is not None:
+        os.kill(pid, signal.SIGTERM)
+        deadline = time.monotonic() + timeout
+        while keeper_pid(project_name, name) == pid and time.monotonic() < deadline:
+            time.sleep(0.02)
+        if keeper_pid(project_name, name) == pid:
+            os.killpg(pid, signal.SIGKILL)
+    shutil.rmtree(proxy_dir(project_name, name), ignore_errors=True)
+
+
+def proxy_names(project_name: str) -> list[str]:
+    root = records.project_dir(project_name) / "proxies"
+    return sorted(p.name for p in root.iterdir()) if root.is_dir() else []
+
+
+def stop_all(project_name: str) -> list[str]:
+    names = proxy_names(project_name)
+    for name in names:
+        stop_proxy(project_name, name)
+    return names
+
+
+def read_stats(project_name: str, name: str) -> dict:
+    from netplugins.forwarder.api import read_stats as read
+
+    return read(str(proxy_dir(project_name, name) / "stats.json"))
