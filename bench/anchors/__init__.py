@@ -44,7 +44,7 @@ class Anchors:
         if self.smoke:
             raise NotAvailable("smoke mode runs no Docker engine")
         try:
-            engine = DockerEngine(self.layout)
+            engine = DockerEngine(self.layout.engine)
             self._engine = engine  # before start: close() must stop a half-started engine too
             engine.start()
             import_into_docker(engine, self.layout)

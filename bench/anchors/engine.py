@@ -25,7 +25,7 @@ import subprocess
 import time
 from pathlib import Path
 
-from bench.anchors.layout import CGROUP_PARENT, Layout
+from bench.anchors.layout import CGROUP_PARENT
 from bench.suites.base import NotAvailable
 
 DOCKER = "/usr/bin/docker"  # Debian's CLI, not whatever else is on PATH
@@ -34,8 +34,11 @@ START_TIMEOUT = 60.0
 
 
 class DockerEngine:
-    def __init__(self, layout: Layout) -> None:
-        self.dir = layout.engine
+    """The bench's isolated engine; tests/support/dockerd.py's StockDockerd is the same
+    engine with Docker's own network defaults (iptables, docker0)."""
+
+    def __init__(self, directory: Path) -> None:
+        self.dir = directory
         self.socket = self.dir / "docker.sock"
         self.pidfile = self.dir / "docker.pid"
         self.process: subprocess.Popen[bytes] | None = None
@@ -56,12 +59,18 @@ class DockerEngine:
         log.close()
         self._wait_ready()
 
-    def _flags(self) -> list[str]:
+    def _private_flags(self) -> list[str]:
+        """Its own socket, data root, exec root and pidfile: shares no state with other engines."""
         return [
             "--host", f"unix://{self.socket}",
             "--data-root", str(self.dir / "data"),
             "--exec-root", str(self.dir / "exec"),
             "--pidfile", str(self.pidfile),
+        ]
+
+    def _flags(self) -> list[str]:
+        return [
+            *self._private_flags(),
             "--bridge", "none",
             "--iptables=false", "--ip-forward=false", "--ip-masq=false", "--ip6tables=false",
             "--userland-proxy=false",
