@@ -8,6 +8,7 @@ import json
 import socket
 from pathlib import Path
 
+from composer.atomic import write_atomically
 from composer.config.model import Ambassador, Project, Service
 from composer.drivers.runc import hostsfiles, networks, resources
 from composer.drivers.runc.keepers import ambassador_netns, ensure_proxy, proxy_dir
@@ -66,6 +67,6 @@ def _target(project: Project, ambassador: Ambassador, directory: Path, container
         return [f"{target.protocol}://{address}:{target.port}"], ""
     spec = {"service": ambassador.target_service, "port": target.port, "protocol": target.protocol,
             "networks": list(ambassador.networks or ("default",))}
-    (directory / "target-spec.json").write_text(json.dumps(spec))
+    write_atomically(directory / "target-spec.json", json.dumps(spec))  # read by other services' tasks meanwhile
     write_service_targets(project.name, directory / "targets.json", spec, containers)
     return [], str(directory / "targets.json")

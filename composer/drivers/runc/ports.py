@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import socket
 
+from composer.atomic import write_atomically
 from composer.config.model import PortMapping, Project
 from composer.drivers.runc.keepers import PORTS, ensure_proxy, proxy_dir, stop_proxy
 from composer.drivers.runc.targets import write_service_targets
@@ -60,7 +61,7 @@ def publish(project: Project, containers) -> list[dict]:
         spec = {"service": name, "port": mapping.target, "protocol": mapping.protocol, "networks": _networks_of(project, name)}
         stem = f"{index}-{name}.json"
         directory.mkdir(parents=True, exist_ok=True)
-        (directory / f"spec-{stem}").write_text(json.dumps(spec))
+        write_atomically(directory / f"spec-{stem}", json.dumps(spec))  # other commands read these meanwhile
         targets = directory / f"targets-{stem}"
         write_service_targets(project.name, targets, spec, containers)
         entries.append(AmbassadorConfig(
@@ -74,7 +75,7 @@ def publish(project: Project, containers) -> list[dict]:
         stop_proxy(project.name, PORTS)
         return []
     ensure_proxy(project.name, PORTS, entries, None)
-    (directory / "published.json").write_text(json.dumps(shown))
+    write_atomically(directory / "published.json", json.dumps(shown))
     return shown
 
 
