@@ -145,9 +145,9 @@ def ensure_docker_installed() -> None:
     if os.geteuid() != 0 or not shutil.which("apt-get"):
         raise NotAvailable("docker.io is not installed and cannot be installed here (needs root and apt-get)")
     env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
-    result = subprocess.run(["apt-get", "install", "-y", "-q", "docker.io"], env=env, capture_output=True, text=True, timeout=600)
+    result = subprocess.run(["apt-get", "install", "-y", "-q", "--no-install-recommends", "docker.io"], env=env, capture_output=True, text=True, timeout=600)
     if result.returncode != 0:
         subprocess.run(["apt-get", "update", "-q"], env=env, capture_output=True, timeout=600)
-        result = subprocess.run(["apt-get", "install", "-y", "-q", "docker.io"], env=env, capture_output=True, text=True, timeout=600)
+        result = subprocess.run(["apt-get", "install", "-y", "-q", "--no-install-recommends", "docker.io"], env=env, capture_output=True, text=True, timeout=600)
     if result.returncode != 0:
         raise NotAvailable(f"apt-get install docker.io failed: {result.stderr.strip().splitlines()[-1:]}")
