@@ -116,10 +116,16 @@ def assert_stack_works(project, port: int, world: World) -> None:
     assert not pings(project, "vault", world.address)  # internal stays internal
 
 
-def assert_firewall_has_nothing_of(project_name: str) -> None:
+def bridges_of(project_name: str) -> set[str]:
+    """The project's bridges, by the alias composer gives them ("composer <project> <network>")."""
+    out = subprocess.run(["ip", "-o", "link", "show", "type", "bridge"], capture_output=True, text=True).stdout
+    return {line.split(": ")[1].split("@")[0] for line in out.splitlines() if f"alias composer {project_name} " in line}
+
+
+def assert_firewall_has_nothing_of(bridges: set[str]) -> None:
     saved = subprocess.run(["iptables-save", "-t", "filter"], capture_output=True, text=True).stdout
-    assert "COMPOSER" not in saved, saved
-    assert not forward_accept.bridges_with_rules()
+    assert not [b for b in bridges if f"COMPOSER-BR-{b}" in saved], saved
+    assert not bridges & forward_accept.bridges_with_rules()
 
 
 def test_stack_works_on_a_host_where_docker_started_first(project, dockerd, world):
@@ -130,8 +136,10 @@ def test_stack_works_on_a_host_where_docker_started_first(project, dockerd, worl
     project.write(stack(port))
     assert project.compose("up", "-d").returncode == 0
     assert_stack_works(project, port, world)
+    bridges = bridges_of(project.name)
+    assert len(bridges) == 3 and bridges <= forward_accept.bridges_with_rules()
     assert project.compose("down", "-t", "1").returncode == 0
-    assert_firewall_has_nothing_of(project.name)
+    assert_firewall_has_nothing_of(bridges)
 
 
 def test_stack_keeps_working_when_docker_starts_later_and_restarts(project, dockerd, world):
@@ -143,5 +151,7 @@ def test_stack_keeps_working_when_docker_starts_later_and_restarts(project, dock
     assert_stack_works(project, port, world)
     dockerd.restart()  # and again, above ours
     assert_stack_works(project, port, world)
+    bridges = bridges_of(project.name)
+    assert len(bridges) == 3 and bridges <= forward_accept.bridges_with_rules()
     assert project.compose("down", "-t", "1").returncode == 0
-    assert_firewall_has_nothing_of(project.name)
+    assert_firewall_has_nothing_of(bridges)

@@ -40,13 +40,24 @@ class StockDockerd(DockerEngine):
         self.stop()
         subprocess.run(["ip", "link", "del", "docker0"], capture_output=True)
         for table in ("filter", "nat"):
-            saved = subprocess.run(["iptables-save", "-t", table], capture_output=True, text=True).stdout
-            kept = [line for line in saved.splitlines() if "docker" not in line.lower()]
-            subprocess.run(["iptables-restore", "-T", table], input="\n".join(kept) + "\n", text=True, check=True)
+            remove_docker_rules(table)
         subprocess.run(["iptables", "-P", "FORWARD", self.forward_policy_before], check=True)
         for mountpoint in mounts_under(self.dir):
             subprocess.run(["umount", "-l", mountpoint], capture_output=True)
         subprocess.run(["rm", "-rf", str(self.dir)], capture_output=True)
+
+
+def remove_docker_rules(table: str) -> None:
+    """Delete dockerd's rules and chains only (others' rules, e.g. another run's composer
+    networks, stay as they are): the rules first, then the emptied chains, as two batches."""
+    rules = subprocess.run(["iptables", "-t", table, "-S"], capture_output=True, text=True).stdout.splitlines()
+    ours = [line for line in rules if "docker" in line.lower()]
+    chains = [line.split()[1] for line in ours if line.startswith("-N ")]
+    unlink = [f"-D{line[2:]}" for line in ours if line.startswith("-A ") and line.split()[1] not in chains]
+    for batch in (unlink + [f"-F {chain}" for chain in chains], [f"-X {chain}" for chain in chains]):
+        if batch:
+            script = "\n".join([f"*{table}", *batch, "COMMIT"]) + "\n"
+            subprocess.run(["iptables-restore", "--noflush"], input=script, text=True, check=True)
 
 
 def mounts_under(directory: Path) -> list[str]:
