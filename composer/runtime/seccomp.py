@@ -1,5 +1,7 @@
 """Docker-format seccomp profiles (containers-common's seccomp.json) → OCI linux.seccomp.
 
+The default profile gets Docker's capability gating on top (seccomp_gating.py).
+
 Conversion follows Docker/podman: keep the host's architecture and its sub-architectures
 from archMap, and keep a syscall rule only if its includes/excludes (arches as Go names,
 capabilities, minKernel) match this container. The result depends on the capability
@@ -15,6 +17,8 @@ import os
 import platform
 from collections.abc import Iterable
 from typing import Any
+
+from composer.runtime.seccomp_gating import with_docker_gating
 
 DEFAULT_PROFILE = "/usr/share/containers/seccomp.json"
 
@@ -114,4 +118,6 @@ def _cached(path: str, mtime: int, caps: tuple[str, ...], machine: str, kernel: 
         raise SeccompProfileError(f"seccomp profile {path} is not valid JSON ({exc})") from None
     if "defaultAction" not in profile:
         raise SeccompProfileError(f"seccomp profile {path} has no defaultAction")
+    if path == DEFAULT_PROFILE:  # our default is Docker's; a profile the user names is used as written
+        profile = with_docker_gating(profile)
     return convert_profile(profile, caps, machine, kernel)

@@ -117,6 +117,17 @@ def test_seccomp_denies_what_the_profile_denies(containers: Containers, seccomp:
     assert code != 0 and error in out
 
 
+@pytest.mark.parametrize("command", ["unshare -U true", "unshare -n true", "unshare -m true",
+                                     "nsenter -t 1 -n true", "mkdir -p /m && mount -t tmpfs none /m"])
+def test_default_seccomp_gates_namespaces_and_mounts_behind_sys_admin(containers: Containers, command: str) -> None:
+    """As Docker's default profile: refused by seccomp (EPERM) with Docker's default
+    capabilities, allowed once the container has CAP_SYS_ADMIN."""
+    code, out = containers.run_to_end(f"{command} 2>&1")
+    assert code != 0 and ("Operation not permitted" in out or "permission denied" in out), out  # EPERM, not ENOSYS
+    code, out = containers.run_to_end(f"{command} 2>&1", cap_add=("SYS_ADMIN",))
+    assert code == 0, out
+
+
 def test_private_network_namespace_has_only_lo(containers: Containers) -> None:
     code, out = containers.run_to_end("ls /sys/class/net")
     assert (code, out.split()) == (0, ["lo"])

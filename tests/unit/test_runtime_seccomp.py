@@ -85,3 +85,56 @@ def test_unreadable_profile(tmp_path) -> None:
         seccomp_for(str(bad), [])
     with pytest.raises(SeccompProfileError, match="cannot be read"):
         seccomp_for(str(tmp_path / "missing.json"), [])
+
+
+# --- Docker's gating on top of containers-common's profile ---------------------------------
+
+GATED_BY_SYS_ADMIN = ["unshare", "setns", "mount", "umount", "umount2", "fsconfig", "fsmount", "fsopen", "fspick",
+                      "open_tree", "move_mount", "mount_setattr", "name_to_handle_at"]
+
+
+def allow_rules_for(converted: dict, name: str) -> list[dict]:
+    return [r for r in converted["syscalls"] if name in r["names"] and r["action"] == "SCMP_ACT_ALLOW"]
+
+
+needs_profile = pytest.mark.skipif(not os.path.exists(DEFAULT_PROFILE), reason="containers-common's profile is not installed")
+
+
+@needs_profile
+@pytest.mark.parametrize("name", GATED_BY_SYS_ADMIN)
+def test_default_profile_allows_namespace_and_mount_calls_only_with_sys_admin(name):
+    default = seccomp_for(DEFAULT_PROFILE, DOCKER_DEFAULT_CAPABILITIES)
+    assert allow_rules_for(default, name) == []  # the default action (EPERM) answers, as in Docker
+    admin = seccomp_for(DEFAULT_PROFILE, [*DOCKER_DEFAULT_CAPABILITIES, "CAP_SYS_ADMIN"])
+    assert [r for r in allow_rules_for(admin, name) if not r.get("args")]
+
+
+@needs_profile
+def test_default_profile_syslog_needs_cap_syslog():
+    assert allow_rules_for(seccomp_for(DEFAULT_PROFILE, DOCKER_DEFAULT_CAPABILITIES), "syslog") == []
+    assert allow_rules_for(seccomp_for(DEFAULT_PROFILE, [*DOCKER_DEFAULT_CAPABILITIES, "CAP_SYSLOG"]), "syslog")
+
+
+@needs_profile
+def test_default_profile_clone_without_namespace_flags_and_clone3_enosys():
+    default = seccomp_for(DEFAULT_PROFILE, DOCKER_DEFAULT_CAPABILITIES)
+    clone = allow_rules_for(default, "clone")
+    assert clone == [{"names": ["clone"], "action": "SCMP_ACT_ALLOW",
+                      "args": [{"index": 0, "value": 0x7E020000, "valueTwo": 0, "op": "SCMP_CMP_MASKED_EQ"}]}]
+    assert [r for r in default["syscalls"] if "clone3" in r["names"]] == [
+        {"names": ["clone3"], "action": "SCMP_ACT_ERRNO", "errnoRet": 38}]
+    admin = seccomp_for(DEFAULT_PROFILE, [*DOCKER_DEFAULT_CAPABILITIES, "CAP_SYS_ADMIN"])
+    assert any(not r.get("args") for r in allow_rules_for(admin, "clone")) and allow_rules_for(admin, "clone3")
+
+
+@needs_profile
+def test_gating_keeps_everything_else_of_the_debian_profile():
+    with open(DEFAULT_PROFILE) as handle:
+        raw = json.load(handle)
+    plain = convert_profile(raw, DOCKER_DEFAULT_CAPABILITIES, "x86_64", "6.1.0")
+    gated = seccomp_for(DEFAULT_PROFILE, DOCKER_DEFAULT_CAPABILITIES)
+    def allowed(converted: dict) -> set[str]:
+        return {n for r in converted["syscalls"] if r["action"] == "SCMP_ACT_ALLOW" for n in r["names"]}
+
+    assert allowed(plain) - allowed(gated) == set(GATED_BY_SYS_ADMIN) | {"syslog", "clone3"}  # clone stays, filtered
+    assert allowed(gated) <= allowed(plain) and "read" in allowed(gated)
