@@ -6,7 +6,7 @@ namespace flag to every container. Docker's default profile allows them only wit
 capability the kernel would ask for anyway (CAP_SYS_ADMIN; CAP_SYSLOG for syslog), and
 without CAP_SYS_ADMIN lets `clone` through only without namespace flags and answers
 `clone3` with ENOSYS (its flags sit in memory seccomp cannot read; libc then falls back
-to clone). User namespaces opened from inside a container are a known way to reach kernel
+to clone); the keyring calls and `pivot_root` it refuses to every container. User namespaces opened from inside a container are a known way to reach kernel
 bugs, so composer's default is Docker's. The Debian file stays the base: only these
 calls are moved out of its unconditional rules and back in behind their capability.
 """
@@ -22,8 +22,11 @@ SYS_ADMIN_ONLY = frozenset({
     "name_to_handle_at", "open_tree", "setns", "umount", "umount2", "unshare",
 })
 SYSLOG_ONLY = frozenset({"syslog"})
+# Not in Docker's default allow list at all: the kernel keyring is not namespaced, and
+# pivot_root has no use in a container that is already rooted.
+DENIED = frozenset({"keyctl", "add_key", "request_key", "pivot_root"})
 CLONE_CALLS = frozenset({"clone", "clone3"})
-GATED = SYS_ADMIN_ONLY | SYSLOG_ONLY | CLONE_CALLS
+GATED = SYS_ADMIN_ONLY | SYSLOG_ONLY | CLONE_CALLS | DENIED
 
 # CLONE_NEWNS | CLONE_NEWCGROUP | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNET
 CLONE_NAMESPACE_FLAGS = 0x7E020000
@@ -55,6 +58,7 @@ def _docker_rules() -> list[dict[str, Any]]:
         # which tells programs the call does not exist rather than that it is not allowed).
         {"names": sorted(SYS_ADMIN_ONLY), "action": "SCMP_ACT_ERRNO", "errnoRet": EPERM, "excludes": sys_admin},
         {"names": sorted(SYSLOG_ONLY), "action": "SCMP_ACT_ERRNO", "errnoRet": EPERM, "excludes": syslog},
+        {"names": sorted(DENIED), "action": "SCMP_ACT_ERRNO", "errnoRet": EPERM},
         # clone's flags are its first argument, but its second on s390 (Docker's profile says the same).
         {"names": ["clone"], "action": "SCMP_ACT_ALLOW", "excludes": {**sys_admin, "arches": ["s390", "s390x"]},
          "args": [{"index": 0, "value": CLONE_NAMESPACE_FLAGS, "valueTwo": 0, "op": "SCMP_CMP_MASKED_EQ"}]},

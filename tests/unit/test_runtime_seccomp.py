@@ -136,5 +136,5 @@ def test_gating_keeps_everything_else_of_the_debian_profile():
     def allowed(converted: dict) -> set[str]:
         return {n for r in converted["syscalls"] if r["action"] == "SCMP_ACT_ALLOW" for n in r["names"]}
 
-    assert allowed(plain) - allowed(gated) == set(GATED_BY_SYS_ADMIN) | {"syslog", "clone3"}  # clone stays, filtered
+    assert allowed(plain) - allowed(gated) == set(GATED_BY_SYS_ADMIN) | {"syslog", "clone3", "keyctl", "pivot_root"}
     assert allowed(gated) <= allowed(plain) and "read" in allowed(gated)
