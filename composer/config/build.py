@@ -194,4 +194,20 @@ def _project(assembled: Assembled, resources: _Resources, services: dict[str, Se
         compose_files=tuple(assembled.files),
         environment=dict(assembled.environment),
         warnings=tuple(warnings),
+        extensions=_extensions(assembled.data),
     )
+
+
+def _extensions(data: Any) -> dict[str, Any]:
+    """Top-level x-* keys as plain JSON-like values: Compose prints them back."""
+    if not isinstance(data, dict):
+        return {}
+    return {key: _plain(value) for key, value in data.items() if isinstance(key, str) and key.startswith("x-")}
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value

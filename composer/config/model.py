@@ -449,3 +449,4 @@ class Project:
     compose_files: tuple[str, ...] = ()
     environment: dict[str, str] = field(default_factory=dict)  # used for interpolation
     warnings: tuple[str, ...] = ()
+    extensions: dict[str, Opaque] = field(default_factory=dict)  # top-level x-* keys, printed back by `config`

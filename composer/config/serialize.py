@@ -66,13 +66,33 @@ def _mode(value: int | None) -> str | None:
     return None if value is None else f"0{value:o}"
 
 
-def to_compose_dict(project: Project, escape_dollars: bool = True) -> dict[str, Any]:
+def to_compose_dict(project: Project, escape_dollars: bool = True, json_form: bool = False) -> dict[str, Any]:
     """What `compose config` prints; `$` is written `$$` so the output loads back unchanged.
 
     With --no-interpolate the values still hold their `${VAR}` text, printed as written.
+    json_form: what `--format json` prints, which keeps a few empty values YAML leaves out.
     """
     data = _project_dict(project)
+    if json_form:
+        data = _json_form(data)
     return _escape_dollars(data) if escape_dollars else data
+
+
+def _json_form(data: dict[str, Any]) -> dict[str, Any]:
+    """Compose's JSON keeps what Go's encoding/json cannot omit: struct-typed fields
+    (ipam, deploy.resources/placement, watch exec) and the fields tagged without
+    omitempty (command, entrypoint, a hook's command)."""
+    for service in data.get("services", {}).values():
+        service.setdefault("command", None)
+        service.setdefault("entrypoint", None)
+        if "deploy" in service:
+            service["deploy"].setdefault("resources", {})
+            service["deploy"].setdefault("placement", {})
+        for rule in service.get("develop", {}).get("watch", ()):
+            rule.setdefault("exec", {"command": None})
+    for network in data.get("networks", {}).values():
+        network.setdefault("ipam", {})
+    return data
 
 
 def _escape_dollars(value: Any) -> Any:
@@ -94,7 +114,7 @@ def _project_dict(project: Project) -> dict[str, Any]:
         ("secrets", {k: file_dict(v, secret=True) for k, v in sorted(project.secrets.items())}),
         ("configs", {k: file_dict(v, secret=False) for k, v in sorted(project.configs.items())}),
         ("ambassadors", {k: ambassador_dict(v) for k, v in sorted(project.ambassadors.items())}),
-    )
+    ) | project.extensions
 
 
 def config_hash(service: Service) -> str:

@@ -1,0 +1,90 @@
+"""Agreement with Compose v2 on a corpus: `python3 -m tests.conformance.report [DIR ...] [-v]`.
+
+Prints one line per case that disagrees (with -v, the differing key paths too), then
+files equal / valid files and refusals matched / files Compose refuses, and the time
+each tool takes on the largest file. DIR defaults to tests/conformance/corpus.
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from tests.conformance.harness import Result, cases_under, compare, compose_file, run_compose_v2, run_composer
+
+CORPUS = Path(__file__).resolve().parent / "corpus"
+
+
+def compare_all(binary: Path, cases: list[Path]) -> list[Result]:
+    with ThreadPoolExecutor(max_workers=2) as pool:  # Compose runs as a subprocess: overlap them
+        return list(pool.map(lambda case: compare(binary, case), cases))
+
+
+def summary(results: list[Result]) -> dict[str, tuple[int, int]]:
+    valid = [r for r in results if r.reference.ok]
+    refused = [r for r in results if not r.reference.ok]
+    return {
+        "files equal": (sum(r.status == "equal" for r in valid), len(valid)),
+        "refusals matched": (sum(r.status == "both-refuse" for r in refused), len(refused)),
+    }
+
+
+def largest_file_timing(binary: Path, cases: list[Path], rounds: int = 5) -> str:
+    case = max(cases, key=lambda c: compose_file(c).stat().st_size)
+    theirs = min(run_compose_v2(binary, case).seconds for _ in range(rounds))
+    ours = min(run_composer(case).seconds for _ in range(rounds))
+    size = compose_file(case).stat().st_size
+    return f"largest file {case.name} ({size} bytes), best of {rounds}: Compose v2 {theirs * 1000:.0f} ms (process), composer {ours * 1000:.0f} ms (in process)"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("dirs", nargs="*", type=Path, default=[CORPUS])
+    parser.add_argument("-v", "--verbose", action="store_true", help="print the differing key paths")
+    parser.add_argument("--clusters", action="store_true", help="count differences by key (without list indexes)")
+    args = parser.parse_args(argv)
+    from bench.anchors.compose_v2 import ensure_compose_v2, compose_version
+
+    binary = ensure_compose_v2()
+    cases = [case for root in args.dirs for case in cases_under(root)]
+    results = compare_all(binary, cases)
+    clusters: collections.Counter[str] = collections.Counter()
+    for r in results:
+        if r.agrees:
+            continue
+        print(f"{r.status:17} {r.case.name}")
+        if r.status == "composer-accepts":
+            print(f"    Compose: {r.reference.error.splitlines()[-1] if r.reference.error else ''}"[:300])
+        if r.status == "composer-refuses":
+            print(f"    composer: {r.ours.error.splitlines()[0] if r.ours.error else ''}"[:300])
+        for line in r.differences if args.verbose else ():
+            print(f"    {line}"[:300])
+        for line in r.differences:
+            clusters[_cluster(line)] += 1
+    if args.clusters:
+        for key, count in clusters.most_common(60):
+            print(f"{count:5} {key}")
+    print(f"Compose {compose_version(binary)}, {len(cases)} cases")
+    for label, (good, total) in summary(results).items():
+        print(f"{label}: {good} / {total}")
+    if cases:
+        print(largest_file_timing(binary, cases))
+    return 0
+
+
+def _cluster(line: str) -> str:
+    import re
+
+    path, _, rest = line.partition(":")
+    path = re.sub(r"\[\d+\]", "[]", path)
+    parts = path.split(".")
+    if parts[0] in ("services", "networks", "volumes", "secrets", "configs") and len(parts) > 1:
+        parts[1] = "*"
+    return ".".join(parts) + (" missing" if "missing" in rest else " extra" if "extra" in rest else "")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
