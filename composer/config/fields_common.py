@@ -258,8 +258,24 @@ class Context:
     environment: dict[str, str]
 
     def host_path(self, path: str) -> str:
-        """A host path as Compose resolves it: `~` is $HOME, relative is under the project dir."""
-        if path == "~" or path.startswith("~/"):
+        """A host path as Compose resolves it: `~` is $HOME; relative is joined to the
+        project dir (and cleaned); absolute, Unix or Windows (`C:\\…`), stays as written."""
+        if path.startswith("~"):
             home = self.environment.get("HOME") or os.path.expanduser("~")
-            path = home + path[1:]
-        return os.path.normpath(os.path.join(self.project_dir, path))
+            path = _clean(home + "/" + path[1:])
+        if path.startswith("/") or is_windows_absolute(path) or not path:
+            return path
+        return _clean(os.path.join(self.project_dir, path))
+
+
+def is_windows_absolute(path: str) -> bool:
+    """`C:\\x`, `C:/x` or `\\\\server\\share`: Compose keeps these as written on any host."""
+    if path[:2] in ("\\\\", "//"):
+        return True
+    return len(path) >= 3 and path[0].isalpha() and path[1] == ":" and path[2] in "\\/"
+
+
+def _clean(path: str) -> str:
+    """Go's path.Clean: like normpath, but a leading `//` becomes `/` too."""
+    cleaned = os.path.normpath(path)
+    return cleaned[1:] if cleaned.startswith("//") else cleaned

@@ -48,8 +48,9 @@ def compose_file(case: Path) -> Path:
     if source.exists():
         for line in source.read_text().splitlines():
             key, _, value = line.partition(":")
-            if key.strip().lower() in ("file", "local") and (case / value.strip()).is_file():
-                return case / value.strip()
+            name = Path(value.strip()).name
+            if key.strip().lower() in ("file", "path") and name and (case / name).is_file():
+                return case / name
     for name in COMPOSE_NAMES:
         if (case / name).is_file():
             return case / name
