@@ -21,21 +21,19 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from composer.config.envfile import read_env_files
+from composer.config.load_context import LoadContext
 from composer.config.source import Mark, MarkedDict, MarkedList
 from composer.errors import ComposeError, Problem, key_path
-
-if TYPE_CHECKING:
-    from composer.config.assemble import Context
 
 MAX_INCLUDE_DEPTH = 16
 IMPORTED_SECTIONS = ("services", "volumes", "networks", "secrets", "configs")
 ENTRY_KEYS = ("path", "project_directory", "env_file")
 
 # Loads the files of a project (already absolute) in a context; returns the merged model.
-LoadModel = Callable[[list[str], "Context"], MarkedDict]
+LoadModel = Callable[[list[str], LoadContext], MarkedDict]
 
 
 @dataclass(frozen=True)
@@ -80,7 +78,7 @@ def _parse_entry(entry: Any, index: int, mark: Mark, base_dir: Path, home: str) 
     return _Entry(files, directory, env_paths, mark, key_path("include", index))
 
 
-def apply_include(model: MarkedDict, ctx: Context, load_model: LoadModel) -> None:
+def apply_include(model: MarkedDict, ctx: LoadContext, load_model: LoadModel) -> None:
     """Load each included project and add its resources to `model` (in place)."""
     entries = model.pop("include", None)
     mark = model.key_marks.pop("include", model.mark)
@@ -102,7 +100,7 @@ def apply_include(model: MarkedDict, ctx: Context, load_model: LoadModel) -> Non
         _import_resources(model, included, entry, ctx)
 
 
-def _load_included(entry: _Entry, ctx: Context, load_model: LoadModel) -> MarkedDict:
+def _load_included(entry: _Entry, ctx: LoadContext, load_model: LoadModel) -> MarkedDict:
     main = entry.paths[0]
     if main in ctx.include_chain:
         chain = " -> ".join(ctx.label(path) for path in (*ctx.include_chain, main))
@@ -122,7 +120,7 @@ def _load_included(entry: _Entry, ctx: Context, load_model: LoadModel) -> Marked
     return load_model(entry.paths, child)
 
 
-def _import_resources(model: MarkedDict, included: MarkedDict, entry: _Entry, ctx: Context) -> None:
+def _import_resources(model: MarkedDict, included: MarkedDict, entry: _Entry, ctx: LoadContext) -> None:
     for section in IMPORTED_SECTIONS:
         imported = included.get(section)
         if not isinstance(imported, MarkedDict) or not imported:

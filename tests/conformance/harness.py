@@ -9,7 +9,6 @@ case counts as a matched refusal, whatever the wording.
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import tempfile
 import time

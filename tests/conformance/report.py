@@ -19,8 +19,14 @@ CORPUS = Path(__file__).resolve().parent / "corpus"
 
 
 def compare_all(binary: Path, cases: list[Path]) -> list[Result]:
+    def one(case: Path) -> Result | None:
+        try:
+            return compare(binary, case)
+        except FileNotFoundError:  # a corpus still being collected can lose a folder meanwhile
+            return None
+
     with ThreadPoolExecutor(max_workers=2) as pool:  # Compose runs as a subprocess: overlap them
-        return list(pool.map(lambda case: compare(binary, case), cases))
+        return [r for r in pool.map(one, cases) if r is not None]
 
 
 def summary(results: list[Result]) -> dict[str, tuple[int, int]]:
@@ -70,8 +76,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"Compose {compose_version(binary)}, {len(cases)} cases")
     for label, (good, total) in summary(results).items():
         print(f"{label}: {good} / {total}")
-    if cases:
-        print(largest_file_timing(binary, cases))
+    if results:
+        print(largest_file_timing(binary, [r.case for r in results]))
     return 0
 
 
