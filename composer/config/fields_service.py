@@ -172,6 +172,7 @@ def build_service(node: Node, context: Context) -> Service | None:
     if "scale" in values and "deploy" in values and not _scale_agrees(node, values):
         return None
     values["depends_on"] = _with_implicit_dependencies(values)
+    values["attach_written"] = values.get("attach") is True
     return Service(name=node.name, **values)
 
 

@@ -68,7 +68,7 @@ def _resource(node: Node, handlers: dict, context: Context) -> dict[str, Any] | 
                 node.child(key, None).error(f"conflicts with external: true", f"remove {key}: an external resource is not created by composer")
                 return None
     name = values.get("name") or legacy_name or (node.name if external else f"{context.project_name}_{node.name}")
-    return {**values, "key": node.name, "name": name, "external": external}
+    return {**values, "key": node.name, "name": name, "external": external, "name_blank": values.get("name") == ""}
 
 
 def build_network(node: Node, context: Context) -> Network | None:

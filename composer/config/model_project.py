@@ -38,6 +38,7 @@ class Network:
     enable_ipv4: bool | None = None
     enable_ipv6: bool | None = None
     labels: dict[str, str] = field(default_factory=dict)
+    name_blank: bool = False  # `name: ""` (an unset variable): Compose prints no name; composer still uses `name`
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +49,7 @@ class Volume:
     driver_opts: dict[str, str] = field(default_factory=dict)  # local: type, o, device
     external: bool = False
     labels: dict[str, str] = field(default_factory=dict)
+    name_blank: bool = False  # as Network.name_blank
 
 
 @dataclass(frozen=True, slots=True)

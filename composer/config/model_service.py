@@ -84,6 +84,7 @@ class Service:
     tty: bool = False
     stdin_open: bool = False
     attach: bool = True
+    attach_written: bool = False  # `attach: true` written out: Compose prints it back
     scale: int | None = None
     deploy: Deploy | None = None
     secrets: tuple[FileReference, ...] = ()

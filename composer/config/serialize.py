@@ -54,6 +54,11 @@ def _sorted(mapping: dict[str, Any]) -> dict[str, Any]:
     return {key: mapping[key] for key in sorted(mapping)}
 
 
+def _number(value: float | None) -> float | int | None:
+    """A float as Go prints it: 1.0 is `1`."""
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
 def _size(value: int | None) -> str | None:
     return None if value is None or value == 0 else str(value)
 
@@ -108,7 +113,7 @@ def _escape_dollars(value: Any) -> Any:
 def _project_dict(project: Project) -> dict[str, Any]:
     return _compact(
         ("name", project.name),
-        ("services", {name: service_dict(s) for name, s in sorted(project.services.items())}),
+        ("services", {name: service_dict(s) for name, s in sorted(project.services.items())}, KEEP),  # `{}` too
         ("networks", {k: network_dict(v) for k, v in sorted(project.networks.items())}),
         ("volumes", {k: volume_dict(v) for k, v in sorted(project.volumes.items())}),
         ("secrets", {k: file_dict(v, secret=True) for k, v in sorted(project.secrets.items())}),
@@ -127,12 +132,12 @@ def service_dict(s: Service) -> dict[str, Any]:
     return _compact(
         ("profiles", s.profiles),
         ("annotations", _sorted(s.annotations)),
-        ("attach", None if s.attach else False, KEEP),
+        ("attach", s.attach if s.attach_written or not s.attach else None, KEEP),
         ("build", _build(s.build) if s.build else None),
         ("develop", {"watch": [_watch(w) for w in s.develop.watch]} if s.develop else None),
         ("cap_add", s.cap_add), ("cap_drop", s.cap_drop),
         ("cgroup_parent", s.cgroup_parent), ("cgroup", s.cgroup),
-        ("cpu_period", s.cpu_period), ("cpu_quota", s.cpu_quota), ("cpus", s.cpus),
+        ("cpu_period", s.cpu_period), ("cpu_quota", s.cpu_quota), ("cpus", _number(s.cpus)),
         ("cpuset", s.cpuset), ("cpu_shares", s.cpu_shares),
         ("command", s.command, KEEP),
         ("configs", [_reference(r) for r in s.configs]),
@@ -214,8 +219,8 @@ def _deploy(d: Deploy) -> dict[str, Any]:
         ("mode", d.mode), ("replicas", d.replicas, KEEP), ("labels", _sorted(d.labels)),
         ("update_config", d.update_config), ("rollback_config", d.rollback_config),
         ("resources", _compact(
-            ("limits", _compact(("cpus", limits.cpus), ("memory", _size(limits.memory)), ("pids", limits.pids)) if limits else None),
-            ("reservations", _compact(("cpus", reservations.cpus), ("memory", _size(reservations.memory)), ("devices", reservations.devices)) if reservations else None),
+            ("limits", _compact(("cpus", _number(limits.cpus)), ("memory", _size(limits.memory)), ("pids", limits.pids)) if limits else None),
+            ("reservations", _compact(("cpus", _number(reservations.cpus)), ("memory", _size(reservations.memory)), ("devices", reservations.devices)) if reservations else None),
         ) if resources else None),
         ("restart_policy", _compact(
             ("condition", d.restart_policy.condition), ("delay", _duration(d.restart_policy.delay), KEEP),
@@ -275,14 +280,14 @@ def network_dict(n: Network) -> dict[str, Any]:
         ("options", _sorted(n.ipam.options)),
     )
     return _compact(
-        ("name", n.name), ("driver", n.driver), ("driver_opts", _sorted(n.driver_opts)), ("ipam", ipam),
+        ("name", None if n.name_blank else n.name), ("driver", n.driver), ("driver_opts", _sorted(n.driver_opts)), ("ipam", ipam),
         ("external", n.external), ("internal", n.internal), ("attachable", n.attachable),
         ("labels", _sorted(n.labels)), ("enable_ipv4", n.enable_ipv4, KEEP), ("enable_ipv6", n.enable_ipv6, KEEP),
     )  # fmt: skip
 
 
 def volume_dict(v: Volume) -> dict[str, Any]:
-    return _compact(("name", v.name), ("driver", v.driver), ("driver_opts", _sorted(v.driver_opts)), ("external", v.external), ("labels", _sorted(v.labels)))
+    return _compact(("name", None if v.name_blank else v.name), ("driver", v.driver), ("driver_opts", _sorted(v.driver_opts)), ("external", v.external), ("labels", _sorted(v.labels)))
 
 
 def file_dict(f: ProjectFile, secret: bool) -> dict[str, Any]:
