@@ -22,6 +22,7 @@ from typing import Any
 from composer.config.assembled import Assembled
 from composer.config.discover import STDIN, choose_project_name, discover, display_path
 from composer.config.extends import ServiceFile, apply_extends
+from composer.config.fields_volumes import is_host_path, split_volume_spec
 from composer.config.include import apply_include
 from composer.config.interpolate import TreeInterpolator
 from composer.config.load_context import LoadContext, LoadSession
@@ -29,6 +30,7 @@ from composer.config.merge import merge_models
 from composer.config.merge_tree import copy_tree
 from composer.config.merge_unique import enforce_unicity
 from composer.config.options import LoadOptions
+from composer.config.paths import absolute
 from composer.config.source import MAX_FILE_BYTES, Mark, MarkedDict, MarkedList, Source, read_source
 from composer.errors import ComposeError, Location, Problem
 
@@ -141,13 +143,21 @@ def load_file(path: str, ctx: LoadContext, base_dir: Path) -> MarkedDict | None:
     key = (path, str(base_dir), id(ctx.environment))
     if key not in ctx.session.loaded:
         # both make new containers: YAML aliases stop being shared, the parsed file stays as read
-        if ctx.session.interpolate:
-            data = TreeInterpolator(ctx.environment, ctx.problems, ctx.warnings).value(source.data, ())
-        else:
-            data = copy_tree(source.data)
-        resolve_paths(data, base_dir, ctx.session.home)
+        data = _prepared(source.data, ctx, base_dir)
+        for document in source.more:  # later documents of the file merge over the earlier ones
+            if isinstance(document, MarkedDict):
+                data = merge_models(data, _prepared(document, ctx, base_dir), ctx.problems)
         ctx.session.loaded[key] = data
     return copy_tree(ctx.session.loaded[key])
+
+
+def _prepared(document: MarkedDict, ctx: LoadContext, base_dir: Path) -> MarkedDict:
+    if ctx.session.interpolate:
+        data = TreeInterpolator(ctx.environment, ctx.problems, ctx.warnings).value(document, ())
+    else:
+        data = copy_tree(document)
+    resolve_paths(data, base_dir, ctx.session.home)
+    return data
 
 
 def _load_for_extends(path: str, ctx: LoadContext) -> ServiceFile | None:
@@ -177,11 +187,11 @@ class _PathResolver:
         self.home = home
 
     def path(self, value: Any) -> Any:
-        if not isinstance(value, str) or not value:
-            return value
-        if value.startswith("~"):
-            value = os.path.join(self.home, value[1:].lstrip("/"))
-        return value if os.path.isabs(value) else os.path.normpath(os.path.join(self.base_dir, value))
+        return absolute(value, self.base_dir, self.home) if isinstance(value, str) else value
+
+    def host_path(self, value: Any) -> Any:
+        """A bind source, secret/config file or bind device: a Windows path stays as written."""
+        return absolute(value, self.base_dir, self.home, keep_windows=True) if isinstance(value, str) else value
 
     def context(self, value: Any) -> Any:
         remote = isinstance(value, str) and ("://" in value or value.startswith(_REMOTE_PREFIXES))
@@ -208,11 +218,11 @@ class _PathResolver:
     def volume(self, entry: Any) -> Any:
         if isinstance(entry, MarkedDict):
             if entry.get("type") == "bind":
-                self.in_place(entry, "source", self.path)
+                self.in_place(entry, "source", self.host_path)
             return entry
-        if isinstance(entry, str) and entry[:1] in (".", "/", "~") and ":" in entry:
-            source, rest = entry.split(":", 1)
-            return f"{self.path(source)}:{rest}"
+        parts = split_volume_spec(entry) if isinstance(entry, str) and len(entry) > 2 else []
+        if len(parts) > 1 and is_host_path(parts[0]):
+            return ":".join([self.host_path(parts[0]), *parts[1:]])
         return entry
 
     def watch_path(self, value: Any) -> Any:
@@ -254,12 +264,12 @@ class _PathResolver:
         for section in ("secrets", "configs"):
             entries = model.get(section)
             for entry in entries.values() if isinstance(entries, MarkedDict) else ():
-                self.in_place(entry, "file", self.path)
+                self.in_place(entry, "file", self.host_path)
         volumes = model.get("volumes")
         for volume in volumes.values() if isinstance(volumes, MarkedDict) else ():
             options = volume.get("driver_opts") if isinstance(volume, MarkedDict) and volume.get("driver") == "local" else None
             if isinstance(options, MarkedDict) and options.get("o") == "bind":
-                self.in_place(options, "device", self.path)
+                self.in_place(options, "device", self.host_path)
 
 
 def resolve_paths(model: MarkedDict, base_dir: Path, home: str) -> None:

@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
+from composer.config.paths import absolute
 from composer.config.source import NO_MARK, Mark, MarkedDict, MarkedList
 from composer.config.units import UnitError, parse_duration, parse_size
 from composer.errors import Problem, key_path
@@ -258,24 +259,7 @@ class Context:
     environment: dict[str, str]
 
     def host_path(self, path: str) -> str:
-        """A host path as Compose resolves it: `~` is $HOME; relative is joined to the
-        project dir (and cleaned); absolute, Unix or Windows (`C:\\…`), stays as written."""
-        if path.startswith("~"):
-            home = self.environment.get("HOME") or os.path.expanduser("~")
-            path = _clean(home + "/" + path[1:])
-        if path.startswith("/") or is_windows_absolute(path) or not path:
-            return path
-        return _clean(os.path.join(self.project_dir, path))
-
-
-def is_windows_absolute(path: str) -> bool:
-    """`C:\\x`, `C:/x` or `\\\\server\\share`: Compose keeps these as written on any host."""
-    if path[:2] in ("\\\\", "//"):
-        return True
-    return len(path) >= 3 and path[0].isalpha() and path[1] == ":" and path[2] in "\\/"
-
-
-def _clean(path: str) -> str:
-    """Go's path.Clean: like normpath, but a leading `//` becomes `/` too."""
-    cleaned = os.path.normpath(path)
-    return cleaned[1:] if cleaned.startswith("//") else cleaned
+        """A host path as Compose resolves it (paths.absolute): `~` is $HOME; relative is
+        joined to the project dir; absolute, Unix or Windows (`C:\\…`), stays as written."""
+        home = self.environment.get("HOME") or os.path.expanduser("~")
+        return absolute(path, self.project_dir, home, keep_windows=True)

@@ -25,6 +25,7 @@ from typing import Any
 
 from composer.config.envfile import read_env_files
 from composer.config.load_context import LoadContext
+from composer.config.paths import absolute
 from composer.config.source import Mark, MarkedDict, MarkedList
 from composer.errors import ComposeError, Problem, key_path
 
@@ -54,10 +55,6 @@ def _strings(value: Any) -> list[str] | None:
     return None
 
 
-def _absolute(path: str, base_dir: Path, home: str) -> str:
-    return os.path.normpath(os.path.join(base_dir, home + path[1:] if path.startswith("~") else path))
-
-
 def _parse_entry(entry: Any, index: int, mark: Mark, base_dir: Path, home: str) -> _Entry | str:
     """One include item, paths made absolute; a message string when it is malformed."""
     if isinstance(entry, str):
@@ -72,9 +69,9 @@ def _parse_entry(entry: Any, index: int, mark: Mark, base_dir: Path, home: str) 
     project_dir = entry.get("project_directory")
     if not paths or env_files is None or not (project_dir is None or isinstance(project_dir, str)):
         return "needs path: (a file or a list of files); env_file: and project_directory: are optional paths"
-    files = [_absolute(path, base_dir, home) for path in paths]
-    directory = Path(_absolute(project_dir, base_dir, home) if project_dir else os.path.dirname(files[0]))
-    env_paths = [_absolute(name, base_dir, home) for name in env_files]
+    files = [absolute(path, base_dir, home) for path in paths]
+    directory = Path(absolute(project_dir, base_dir, home) if project_dir else os.path.dirname(files[0]))
+    env_paths = [absolute(name, base_dir, home) for name in env_files]
     return _Entry(files, directory, env_paths, mark, key_path("include", index))
 
 
