@@ -51,8 +51,9 @@ def build_project(assembled: Assembled) -> Project:
     _warn_ignored(sections)
     resources = _build_resources(sections, context)
     service_nodes = _service_nodes(sections.get("services"))
-    all_services = {name: build_service(node, context) for name, node in service_nodes.items()}
     selection = select_services(service_nodes, assembled.active_profiles, assembled.requested_services, root)
+    active = set(selection.active)  # Compose reads no env_file of a service its profiles disable
+    all_services = {name: build_service(node, context, read_env_files=name in active) for name, node in service_nodes.items()}
     ambassador_nodes = _ambassador_nodes(root)
     ambassadors = {name: build_ambassador(node, set(service_nodes)) for name, node in ambassador_nodes.items()}
     if DEFAULT_NETWORK not in resources.networks and _uses_default_network(selection.active, all_services, ambassadors):

@@ -30,18 +30,29 @@ def _limits(node: Node) -> ResourceLimits | None:
 _DEVICE_REQUEST_ORDER = ("capabilities", "driver", "count", "device_ids", "options")  # as Compose prints them
 
 
-def _device_requests(node: Node) -> Any:
-    """GPU and other device requests, kept opaque in Compose's key order."""
+def device_requests(node: Node, need_capabilities: bool = True) -> Any:
+    """GPU and other device requests, kept opaque in Compose's key order; `count: all` is -1."""
     requests = plain(node)
     if not isinstance(requests, list):
         node.wrong_type("a list")
         return None
     order = {key: index for index, key in enumerate(_DEVICE_REQUEST_ORDER)}
-    return [dict(sorted(r.items(), key=lambda kv: order.get(kv[0], len(order)))) if isinstance(r, dict) else r for r in requests]
+    result = []
+    for index, request in enumerate(requests):
+        if not isinstance(request, dict):
+            node.child(index, request).wrong_type("a mapping")
+            return None
+        if need_capabilities and "capabilities" not in request:
+            node.child(index, request).error("missing property 'capabilities'", "add capabilities: [gpu]")
+            return None
+        if request.get("count") == "all":
+            request["count"] = -1
+        result.append(dict(sorted(request.items(), key=lambda kv: order.get(kv[0], len(order)))))
+    return result
 
 
 def _reservations(node: Node) -> ResourceReservations | None:
-    handlers = {"cpus": _cpus, "memory": Node.size, "devices": _device_requests, "generic_resources": lambda n: None}
+    handlers = {"cpus": _cpus, "memory": Node.size, "devices": device_requests, "generic_resources": lambda n: None}
     values = fields(node, handlers)
     return ResourceReservations(**values) if values is not None else None
 

@@ -136,6 +136,11 @@ def _sub_options(node: Node, handlers: dict, kind: type, keep: tuple[str, ...], 
     return kind(**{**defaults, **{key: value for key, value in values.items() if key in keep}})
 
 
+def _image_subpath(node: Node) -> str | None:
+    entries = node.mapping(("subpath",)) if node.value is not None else None
+    return entries["subpath"].string() if entries and "subpath" in entries else None
+
+
 def _long_mount(entry: Node, context: Context) -> Mount | None:
     handlers = {
         "type": lambda n: n.one_of(MOUNT_TYPES),
@@ -147,9 +152,9 @@ def _long_mount(entry: Node, context: Context) -> Mount | None:
         "bind": lambda n: _sub_options(n, _BIND, BindOptions, ("propagation", "create_host_path", "selinux"), create_host_path=False),
         "volume": lambda n: _sub_options(n, _VOLUME, VolumeOptions, ("nocopy", "subpath")),
         "tmpfs": lambda n: _sub_options(n, _TMPFS, TmpfsOptions, ("size", "mode")),
-        "image": lambda n: n.mapping(("subpath",)) and None,
+        "image": _image_subpath,
     }
-    values = fields(entry, handlers)
+    values = fields(entry, handlers, renames={"image": "image_subpath"})
     if values is None:
         return None
     for required in ("type", "target"):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from composer.config.model_service_parts import FileReference
+from composer.config.model_service_parts import FileReference, Ulimit
 from composer.config.model_units import Bytes, Nanoseconds, Opaque
 
 
@@ -28,6 +28,8 @@ class BuildConfig:
     pull: bool = False
     privileged: bool = False
     isolation: str | None = None
+    entitlements: tuple[str, ...] = ()  # printed by `config`; composer's builder grants none
+    ulimits: dict[str, Ulimit] = field(default_factory=dict)  # printed by `config`, not applied to builds
     ssh: tuple[str, ...] = ()  # opaque to composer
     secrets: tuple[FileReference, ...] = ()
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from composer.config.model_build_deploy import BuildConfig, Deploy, Develop, ExecHook
 from composer.config.model_service_parts import Dependency, EnvFile, FileReference, Healthcheck, Logging, Mount, PortMapping, Readiness, ServiceNetwork, Ulimit
-from composer.config.model_units import Bytes, Nanoseconds
+from composer.config.model_units import Bytes, Nanoseconds, Opaque
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,6 +95,7 @@ class Service:
     profiles: tuple[str, ...] = ()
     container_name: str | None = None
     storage_opt: dict[str, str] = field(default_factory=dict)
+    extras: dict[str, Opaque] = field(default_factory=dict)  # valid settings composer does not act on, as Compose prints them
 
     @property
     def replicas(self) -> int:

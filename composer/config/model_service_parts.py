@@ -51,6 +51,7 @@ class Mount:
     bind: BindOptions | None = None
     volume: VolumeOptions | None = None
     tmpfs: TmpfsOptions | None = None
+    image_subpath: str | None = None  # type: image (not supported by composer; printed by `config`)
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +66,7 @@ class ServiceNetwork:
     priority: int | None = None
     gw_priority: int | None = None
     driver_opts: dict[str, str] = field(default_factory=dict)
+    interface_name: str | None = None  # printed by `config`; composer names interfaces itself
 
 
 @dataclass(frozen=True, slots=True)

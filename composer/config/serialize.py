@@ -28,6 +28,7 @@ from composer.config.model import (
     Readiness,
     Service,
     ServiceNetwork,
+    Ulimit,
     Volume,
     WatchRule,
 )
@@ -128,7 +129,30 @@ def config_hash(service: Service) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
+# compose-go's ServiceConfig field order: where `config` prints each key.
+SERVICE_KEY_ORDER = (
+    "name profiles annotations attach build develop blkio_config cap_add cap_drop cgroup_parent cgroup cpu_count "
+    "cpu_percent cpu_period cpu_quota cpu_rt_period cpu_rt_runtime cpus cpuset cpu_shares command configs "
+    "container_name credential_spec depends_on deploy device_cgroup_rules devices dns dns_opt dns_search dockerfile "
+    "domainname entrypoint provider environment env_file expose extends external_links extra_hosts group_add gpus "
+    "hostname healthcheck image init ipc isolation labels label_file links logging log_driver log_opt mem_limit "
+    "mem_reservation memswap_limit mem_swappiness mac_address models net network_mode networks oom_kill_disable "
+    "oom_score_adj pid pids_limit platform ports privileged pull_policy read_only restart runtime scale secrets "
+    "security_opt shm_size stdin_open stop_grace_period stop_signal storage_opt sysctls tmpfs tty ulimits "
+    "use_api_socket user userns_mode uts volume_driver volumes volumes_from working_dir pre_start post_start pre_stop"
+).split()
+_SERVICE_POSITION = {key: index for index, key in enumerate(SERVICE_KEY_ORDER)}
+
+
 def service_dict(s: Service) -> dict[str, Any]:
+    data = _service_fields(s)
+    if not s.extras:
+        return data
+    merged = {**data, **s.extras}
+    return dict(sorted(merged.items(), key=lambda kv: _SERVICE_POSITION.get(kv[0], len(_SERVICE_POSITION))))
+
+
+def _service_fields(s: Service) -> dict[str, Any]:
     return _compact(
         ("profiles", s.profiles),
         ("annotations", _sorted(s.annotations)),
@@ -174,7 +198,7 @@ def service_dict(s: Service) -> dict[str, Any]:
         ("stdin_open", s.stdin_open), ("stop_grace_period", _duration(s.stop_grace_period)),
         ("stop_signal", s.stop_signal), ("storage_opt", _sorted(s.storage_opt)),
         ("sysctls", _sorted(s.sysctls)), ("tmpfs", s.tmpfs), ("tty", s.tty),
-        ("ulimits", {k: u.soft if u.single else {"soft": u.soft, "hard": u.hard} for k, u in sorted(s.ulimits.items())}),
+        ("ulimits", _ulimits(s.ulimits)),
         ("user", s.user), ("userns_mode", s.userns_mode), ("uts", s.uts),
         ("volumes", [_mount(m) for m in s.volumes]),
         ("volumes_from", s.volumes_from), ("working_dir", s.working_dir),
@@ -186,14 +210,18 @@ def service_dict(s: Service) -> dict[str, Any]:
 def _build(b: BuildConfig) -> dict[str, Any]:
     return _compact(
         ("context", b.context), ("dockerfile", b.dockerfile), ("dockerfile_inline", b.dockerfile_inline),
-        ("args", _sorted(b.args)), ("ssh", b.ssh), ("labels", _sorted(b.labels)),
+        ("entitlements", b.entitlements), ("args", _sorted(b.args)), ("ssh", b.ssh), ("labels", _sorted(b.labels)),
         ("cache_from", b.cache_from), ("cache_to", b.cache_to), ("no_cache", b.no_cache),
         ("additional_contexts", _sorted(b.additional_contexts)), ("pull", b.pull),
         ("extra_hosts", sorted(b.extra_hosts)), ("isolation", b.isolation), ("network", b.network),
         ("target", b.target), ("secrets", [_reference(r) for r in b.secrets]),
-        ("shm_size", _size(b.shm_size)), ("tags", b.tags), ("platforms", b.platforms),
+        ("shm_size", _size(b.shm_size)), ("tags", b.tags), ("ulimits", _ulimits(b.ulimits)), ("platforms", b.platforms),
         ("privileged", b.privileged),
     )  # fmt: skip
+
+
+def _ulimits(ulimits: dict[str, Ulimit]) -> dict[str, Any]:
+    return {k: u.soft if u.single else {"soft": u.soft, "hard": u.hard} for k, u in sorted(ulimits.items())}
 
 
 def _hook(h: ExecHook) -> dict[str, Any]:
@@ -252,7 +280,7 @@ def _service_network(n: ServiceNetwork | None) -> dict[str, Any] | None:
     return _compact(
         ("aliases", n.aliases), ("driver_opts", _sorted(n.driver_opts)), ("gw_priority", n.gw_priority),
         ("ipv4_address", n.ipv4_address), ("ipv6_address", n.ipv6_address), ("link_local_ips", n.link_local_ips),
-        ("mac_address", n.mac_address), ("priority", n.priority),
+        ("mac_address", n.mac_address), ("priority", n.priority), ("interface_name", n.interface_name),
     )  # fmt: skip
 
 
@@ -270,6 +298,7 @@ def _mount(m: Mount) -> dict[str, Any]:
         ("bind", _compact(("selinux", m.bind.selinux), ("propagation", m.bind.propagation), ("create_host_path", m.bind.create_host_path)) if m.bind else None, KEEP),
         ("volume", _compact(("nocopy", m.volume.nocopy), ("subpath", m.volume.subpath)) if m.volume else None, KEEP),
         ("tmpfs", _compact(("size", _size(m.tmpfs.size)), ("mode", m.tmpfs.mode)) if m.tmpfs else None, KEEP),
+        ("image", {"subpath": m.image_subpath} if m.image_subpath else None),
     )  # fmt: skip
 
 
@@ -277,8 +306,7 @@ def network_dict(n: Network) -> dict[str, Any]:
     ipam = _compact(
         ("driver", n.ipam.driver),
         ("config", [_compact(("subnet", c.subnet), ("gateway", c.gateway), ("ip_range", c.ip_range), ("aux_addresses", _sorted(c.aux_addresses))) for c in n.ipam.config]),
-        ("options", _sorted(n.ipam.options)),
-    )
+    )  # ipam.options is not printed by Compose v2.40
     return _compact(
         ("name", None if n.name_blank else n.name), ("driver", n.driver), ("driver_opts", _sorted(n.driver_opts)), ("ipam", ipam),
         ("external", n.external), ("internal", n.internal), ("attachable", n.attachable),
