@@ -80,6 +80,7 @@ def _build_resources(sections: dict[str, Node], context: Context) -> _Resources:
     resources.volumes = section("volumes", lambda n: build_volume(n, context))
     resources.secrets = section("secrets", lambda n: build_project_file(n, context, "secret"))
     resources.configs = section("configs", lambda n: build_project_file(n, context, "config"))
+    section("models", lambda n: None)  # declared only: composer runs no models
     return resources
 
 
@@ -93,8 +94,12 @@ def _warn_ignored(sections: dict[str, Node]) -> None:
 def _service_nodes(node: Node | None) -> dict[str, Node]:
     if node is None or node.value is None:
         return {}
+    if not isinstance(node.value, dict):
+        node.wrong_type("a mapping")
+        return {}
     result = {}
-    for name, child in sorted((node.mapping() or {}).items()):
+    for name, value in sorted(node.value.items()):  # an x- key names a service here too, as in Compose
+        child = node.child(name, value)
         if not name or not all(c.isalnum() or c in "._-" for c in name) or not name[0].isalnum():
             child.error(f"{name!r} is not a valid service name", "use letters, digits, '.', '_', '-', starting with a letter or digit")
             continue
@@ -121,7 +126,7 @@ def _uses_default_network(active: list[str], services: dict[str, Service | None]
     """Whether an active service or an ambassador joins `default`, by naming it or by naming none."""
     for name in active:
         service = services.get(name)
-        if service is not None and (DEFAULT_NETWORK in service.networks or (not service.networks and service.network_mode is None)):
+        if service is not None and (DEFAULT_NETWORK in service.networks or (not service.networks and service.network_mode is None and "provider" not in service.extras)):
             return True
     return any(a is not None and (not a.networks or DEFAULT_NETWORK in a.networks) for a in ambassadors.values())
 
@@ -135,18 +140,25 @@ def _names(resources: _Resources, selection: Selection, ambassador_nodes: dict[s
         volumes=resources.declared["volumes"],
         secrets=resources.declared["secrets"],
         configs=resources.declared["configs"],
+        models=resources.declared["models"],
     )
 
 
 def _active_services(all_services: dict[str, Service | None], active: list[str], nodes: dict[str, Node], names: Names) -> dict[str, Service]:
     result = {}
+    container_names: dict[str, str] = {}
     for name in active:
         service = all_services.get(name)
         if service is None:
             continue
-        if not service.networks and service.network_mode is None:
+        if not service.networks and service.network_mode is None and "provider" not in service.extras:
             service = replace(service, networks={DEFAULT_NETWORK: None})
         check_service(service, nodes[name], names)
+        if service.container_name in container_names:
+            other = container_names[service.container_name]
+            nodes[name].child("container_name", service.container_name).error(f"container name {service.container_name!r} is already in use by service {other!r}", "container names must be unique: rename one")
+        elif service.container_name:
+            container_names[service.container_name] = name
         result[name] = service
     return result
 

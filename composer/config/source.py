@@ -139,6 +139,8 @@ class _MarkingLoader(_BaseLoader):  # type: ignore[misc, valid-type]
             key = self.construct_object(key_node, deep=True)
             if isinstance(key, (list, dict)):
                 raise _problem(key_node, self.file_label, "a mapping key must be a scalar")
+            if not isinstance(key, str):  # Compose refuses them: "non-string key in …"
+                raise _problem(key_node, self.file_label, f"non-string key {key!r}", f'quote it: "{key}"')
             key_mark = _mark(key_node, self.file_label)
             if not getattr(key_node, "_from_merge", False):
                 if key in seen:
