@@ -167,9 +167,13 @@ class _MarkingLoader(_BaseLoader):  # type: ignore[misc, valid-type]
         # ones win): only repeats among the explicit keys are duplicates.
         explicit = {id(key_node) for key_node, _ in node.value}
         super().flatten_mapping(node)
+        merged_keys = set()
         for key_node, _ in node.value:
             if id(key_node) not in explicit:
                 key_node._from_merge = True  # type: ignore[attr-defined]
+                merged_keys.add(getattr(key_node, "value", None))
+        # Compose drops a `!reset` key before resolving `<<`, so the merged value stays.
+        node.value = [(k, v) for k, v in node.value if not (id(k) in explicit and v.tag == "!reset" and k.value in merged_keys)]
 
 
 def _construct_tagged(wrapper: type):

@@ -194,9 +194,9 @@ CASES = [
         id='depends-condition',
     ),
     pytest.param(
-        'services:\n  web:\n    image: x\n    networks: [n]\nnetworks:\n  n: {external: true, driver: bridge}\n',
+        'services:\n  web:\n    image: x\n    volumes: ["v:/v"]\nvolumes:\n  v: {external: true, driver: local}\n',
         [
-            'compose.yaml:6:23: networks.n.driver: conflicts with external: true; remove driver: an external resource is not created by composer',
+            'compose.yaml:6:23: volumes.v.driver: conflicting parameters "external" and "driver" specified; remove driver: an external resource is not created by composer',
         ],
         id='external-with-driver',
     ),
