@@ -67,10 +67,28 @@ def _has_yaml(case: Path) -> bool:
     return any(p.suffix in (".yml", ".yaml") for p in case.iterdir())
 
 
+def case_options(case: Path) -> dict[str, Any]:
+    """options.json in a case: profiles, env_files, project_name, environment (added to ENVIRONMENT)."""
+    path = case / "options.json"
+    return json.loads(path.read_text()) if path.exists() else {}
+
+
+def _environment(case: Path) -> dict[str, str]:
+    return {**ENVIRONMENT, **case_options(case).get("environment", {})}
+
+
 def run_compose_v2(binary: Path, case: Path) -> Outcome:
+    options = case_options(case)
     with tempfile.TemporaryDirectory(prefix="compose-v2-config-") as docker_config:
-        env = {**ENVIRONMENT, "DOCKER_CONFIG": docker_config}
-        args = [str(binary), "-f", str(compose_file(case)), "--project-directory", str(case), "config", "--format", "json"]
+        env = {**_environment(case), "DOCKER_CONFIG": docker_config}
+        args = [str(binary), "-f", str(compose_file(case)), "--project-directory", str(case)]
+        for profile in options.get("profiles", ()):
+            args += ["--profile", profile]
+        for env_file in options.get("env_files", ()):
+            args += ["--env-file", str(case / env_file)]
+        if "project_name" in options:
+            args += ["-p", options["project_name"]]
+        args += ["config", "--format", "json"]
         start = time.perf_counter()
         result = subprocess.run(args, capture_output=True, text=True, env=env, cwd=case, timeout=60)
         seconds = time.perf_counter() - start
@@ -86,7 +104,16 @@ def run_composer(case: Path) -> Outcome:
     from composer.config.options import LoadOptions
     from composer.graph import build_graph
 
-    options = LoadOptions(files=(str(compose_file(case)),), project_directory=str(case), cwd=str(case), environ=dict(ENVIRONMENT))
+    extra = case_options(case)
+    options = LoadOptions(
+        files=(str(compose_file(case)),),
+        project_directory=str(case),
+        project_name=extra.get("project_name"),
+        env_files=tuple(str(case / name) for name in extra.get("env_files", ())),
+        profiles=tuple(extra.get("profiles", ())),
+        cwd=str(case),
+        environ=_environment(case),
+    )
     start = time.perf_counter()
     try:
         project = load_project(options)
