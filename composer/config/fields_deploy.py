@@ -52,7 +52,7 @@ def device_requests(node: Node, need_capabilities: bool = True) -> Any:
 
 
 def _reservations(node: Node) -> ResourceReservations | None:
-    handlers = {"cpus": _cpus, "memory": Node.size, "devices": device_requests, "generic_resources": lambda n: None}
+    handlers = {"cpus": _cpus, "memory": Node.size, "devices": device_requests, "generic_resources": lambda n: plain(n) if n.items() is not None else None}
     values = fields(node, handlers)
     return ResourceReservations(**values) if values is not None else None
 

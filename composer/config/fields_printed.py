@@ -48,12 +48,46 @@ def _text(value: Any) -> str:
     return ("true" if value else "false") if isinstance(value, bool) else str(value)
 
 
+BLKIO_DEVICE_LISTS = ("weight_device", "device_read_bps", "device_read_iops", "device_write_bps", "device_write_iops")
+
+
+def _blkio(node: Node) -> dict[str, Any] | None:
+    """weight, and per-device lists of {path, weight} or {path, rate}; a rate is bytes."""
+    entries = node.mapping(("weight", *BLKIO_DEVICE_LISTS))
+    if entries is None:
+        return None
+    result: dict[str, Any] = {}
+    if "weight" in entries:
+        result["weight"] = entries["weight"].integer(minimum=0)
+    for key in BLKIO_DEVICE_LISTS:
+        if key in entries:
+            second = "weight" if key == "weight_device" else "rate"
+            measure = (lambda n: n.integer(minimum=0)) if second == "weight" else (lambda n: _bytes(n))
+            items = entries[key].each(lambda item: _device_limit(item, second, measure))
+            if items:
+                result[key] = list(items)
+    return result
+
+
+def _device_limit(node: Node, second: str, measure: Callable[[Node], Any]) -> dict[str, Any] | None:
+    entries = node.mapping(("path", second))
+    if entries is None:
+        return None
+    values = {"path": entries["path"].string() if "path" in entries else None, second: measure(entries[second]) if second in entries else None}
+    return {key: value for key, value in values.items() if value}
+
+
+def _bytes(node: Node) -> str | None:
+    size = node.size()
+    return None if size is None else str(size)
+
+
 def _opaque(node: Node) -> Any:
     return plain(node)
 
 
 PRINTED_ONLY: dict[str, Callable[[Node], Any]] = {
-    "blkio_config": _opaque, "cpu_count": Node.integer, "cpu_percent": Node.integer,
+    "blkio_config": _blkio, "cpu_count": Node.integer, "cpu_percent": Node.integer,
     "cpu_rt_period": _opaque, "cpu_rt_runtime": _opaque, "credential_spec": lambda n: n.mapping(("config", "file", "registry")) is not None and plain(n) or None,
     "gpus": _gpus, "isolation": Node.string, "label_file": _opaque, "log_driver": Node.string,
     "log_opt": _opaque, "models": _models, "provider": _provider, "use_api_socket": Node.boolean,

@@ -82,9 +82,9 @@ def _handlers(context: Context) -> dict[str, Callable[[Node], Any]]:
     return {
         "image": string, "build": lambda n: parts.build_config(n, context), "pull_policy": _pull_policy,
         "platform": string, "command": parts.shell_command, "entrypoint": parts.shell_command,
-        "working_dir": string, "user": Node.scalar_string, "environment": parts.environment,
+        "working_dir": string, "user": string, "environment": parts.environment,
         "env_file": lambda n: env_files(n, context), "labels": mapping, "annotations": mapping,
-        "ports": port_mappings, "expose": expose_list, "volumes": lambda n: mounts(n, context),
+        "ports": _unique_ports, "expose": expose_list, "volumes": lambda n: mounts(n, context),
         "volumes_from": string_list, "tmpfs": lambda n: n.string_list(allow_single=True),
         "networks": parts.service_networks, "network_mode": string, "links": string_list,
         "external_links": string_list, "depends_on": parts.depends_on, "healthcheck": parts.healthcheck,
@@ -108,6 +108,12 @@ def _handlers(context: Context) -> dict[str, Callable[[Node], Any]]:
         "post_start": lambda n: n.each(parts.exec_hook), "pre_stop": lambda n: n.each(parts.exec_hook),
         "profiles": _profiles, "container_name": _container_name, "storage_opt": mapping,
     }  # fmt: skip
+
+
+def _unique_ports(node: Node) -> tuple | None:
+    """Compose keeps one of equal mappings, once ranges are expanded ("3000" and "3000-3005")."""
+    ports = port_mappings(node)
+    return None if ports is None else tuple(dict.fromkeys(ports))
 
 
 def _bounded(node: Node, low: int, high: int) -> int | None:

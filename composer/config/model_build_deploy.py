@@ -46,6 +46,7 @@ class ResourceReservations:
     cpus: float | None = None
     memory: Bytes | None = None
     devices: Opaque = None  # GPU etc. requests, kept for `config`
+    generic_resources: Opaque = None  # swarm only, kept for `config`
 
 
 @dataclass(frozen=True, slots=True)

@@ -32,6 +32,7 @@ from composer.config.model import (
     Volume,
     WatchRule,
 )
+from composer.config.fields_printed import BLKIO_DEVICE_LISTS
 from composer.config.units import format_duration
 
 KEEP = object()  # marks a value printed even when zero/false (a Go pointer field)
@@ -89,6 +90,9 @@ def _json_form(data: dict[str, Any]) -> dict[str, Any]:
     (ipam, deploy.resources/placement, watch exec) and the fields tagged without
     omitempty (command, entrypoint, a hook's command)."""
     for service in data.get("services", {}).values():
+        if "blkio_config" in service:  # Go structs without json tags: the device lists use Go's field names
+            blkio = service["blkio_config"]
+            service["blkio_config"] = {k: [{n.capitalize(): v for n, v in item.items()} for item in value] if k in BLKIO_DEVICE_LISTS else value for k, value in blkio.items()}
         service.setdefault("command", None)
         service.setdefault("entrypoint", None)
         if "deploy" in service:
@@ -221,7 +225,8 @@ def _build(b: BuildConfig) -> dict[str, Any]:
 
 
 def _ulimits(ulimits: dict[str, Ulimit]) -> dict[str, Any]:
-    return {k: u.soft if u.single else {"soft": u.soft, "hard": u.hard} for k, u in sorted(ulimits.items())}
+    """One number when written as one; zeros left out, as Go's omitempty does (`core: 0` prints {})."""
+    return {k: u.soft if u.single and u.soft else _compact(("soft", u.soft), ("hard", u.hard)) for k, u in sorted(ulimits.items())}
 
 
 def _hook(h: ExecHook) -> dict[str, Any]:
@@ -248,7 +253,7 @@ def _deploy(d: Deploy) -> dict[str, Any]:
         ("update_config", d.update_config), ("rollback_config", d.rollback_config),
         ("resources", _compact(
             ("limits", _compact(("cpus", _number(limits.cpus)), ("memory", _size(limits.memory)), ("pids", limits.pids)) if limits else None),
-            ("reservations", _compact(("cpus", _number(reservations.cpus)), ("memory", _size(reservations.memory)), ("devices", reservations.devices)) if reservations else None),
+            ("reservations", _compact(("cpus", _number(reservations.cpus)), ("memory", _size(reservations.memory)), ("devices", reservations.devices), ("generic_resources", reservations.generic_resources)) if reservations else None),
         ) if resources else None),
         ("restart_policy", _compact(
             ("condition", d.restart_policy.condition), ("delay", _duration(d.restart_policy.delay), KEEP),
