@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 from composer.config.ambassadors import build_ambassador
 from composer.config.assembled import Assembled
 from composer.config.fields_common import Context, Node
+from composer.config.fields_printed import sorted_plain
 from composer.config.fields_service import build_service
 from composer.config.fields_toplevel import build_network, build_project_file, build_volume
 from composer.config.model import Ambassador, Network, Project, ProjectFile, Service, Volume
@@ -215,12 +216,4 @@ def _extensions(data: Any) -> dict[str, Any]:
     """Top-level x-* keys as plain JSON-like values: Compose prints them back."""
     if not isinstance(data, dict):
         return {}
-    return {key: _plain(value) for key, value in data.items() if isinstance(key, str) and key.startswith("x-")}
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    return value
+    return {key: sorted_plain(value) for key, value in data.items() if isinstance(key, str) and key.startswith("x-")}

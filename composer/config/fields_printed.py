@@ -82,6 +82,15 @@ def _bytes(node: Node) -> str | None:
     return None if size is None else str(size)
 
 
+def sorted_plain(value: Any) -> Any:
+    """A plain copy with mapping keys sorted, as Go prints a map (extensions are maps)."""
+    if isinstance(value, dict):
+        return {str(k): sorted_plain(value[k]) for k in sorted(value, key=str)}
+    if isinstance(value, list):
+        return [sorted_plain(item) for item in value]
+    return value
+
+
 def _opaque(node: Node) -> Any:
     return plain(node)
 

@@ -11,7 +11,7 @@ from composer.config import fields_service_parts as parts
 from composer.config.fields_common import Context, Node
 from composer.config.fields_deploy import deploy
 from composer.config.fields_envfile import env_files, read_service_env_files
-from composer.config.fields_printed import PRINTED_ONLY
+from composer.config.fields_printed import PRINTED_ONLY, sorted_plain
 from composer.config.fields_ports import expose_list, port_mappings
 from composer.config.fields_readiness import KEY as READINESS_KEY
 from composer.config.fields_readiness import readiness
@@ -179,6 +179,7 @@ def build_service(node: Node, context: Context, read_env_files: bool = True) -> 
     values["depends_on"] = _with_implicit_dependencies(values)
     values["attach_written"] = values.get("attach") is True
     values["extras"] = extras
+    values["extensions"] = {key: sorted_plain(value) for key, value in node.value.items() if key.startswith("x-")}
     return Service(name=node.name, **values)
 
 

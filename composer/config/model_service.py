@@ -96,6 +96,7 @@ class Service:
     container_name: str | None = None
     storage_opt: dict[str, str] = field(default_factory=dict)
     extras: dict[str, Opaque] = field(default_factory=dict)  # valid settings composer does not act on, as Compose prints them
+    extensions: dict[str, Opaque] = field(default_factory=dict)  # x-* keys as written (x-readiness too): YAML output prints them
 
     @property
     def replicas(self) -> int:

@@ -25,7 +25,6 @@ from composer.config.model import (
     PortMapping,
     Project,
     ProjectFile,
-    Readiness,
     Service,
     ServiceNetwork,
     Ulimit,
@@ -93,6 +92,8 @@ def _json_form(data: dict[str, Any]) -> dict[str, Any]:
         if "blkio_config" in service:  # Go structs without json tags: the device lists use Go's field names
             blkio = service["blkio_config"]
             service["blkio_config"] = {k: [{n.capitalize(): v for n, v in item.items()} for item in value] if k in BLKIO_DEVICE_LISTS else value for k, value in blkio.items()}
+        for key in [key for key in service if key.startswith("x-")]:
+            del service[key]  # compose-go's JSON leaves a service's extensions out
         service.setdefault("command", None)
         service.setdefault("entrypoint", None)
         if "deploy" in service:
@@ -207,8 +208,7 @@ def _service_fields(s: Service) -> dict[str, Any]:
         ("volumes", [_mount(m) for m in s.volumes]),
         ("volumes_from", s.volumes_from), ("working_dir", s.working_dir),
         ("post_start", [_hook(h) for h in s.post_start]), ("pre_stop", [_hook(h) for h in s.pre_stop]),
-        ("x-readiness", _readiness(s.readiness) if s.readiness else None),  # extensions come last, as in compose-go
-    )  # fmt: skip
+    ) | s.extensions  # x-* keys come last, as written (compose-go inlines them)
 
 
 def _build(b: BuildConfig) -> dict[str, Any]:
@@ -268,14 +268,6 @@ def _healthcheck(h: Healthcheck) -> dict[str, Any]:
         ("test", h.test), ("timeout", _duration(h.timeout), KEEP), ("interval", _duration(h.interval), KEEP),
         ("retries", h.retries, KEEP), ("start_period", _duration(h.start_period), KEEP),
         ("start_interval", _duration(h.start_interval), KEEP), ("disable", h.disable),
-    )  # fmt: skip
-
-
-def _readiness(r: Readiness) -> dict[str, Any]:
-    tcp = int(r.tcp) if r.tcp and r.tcp.isdigit() else r.tcp
-    return _compact(
-        ("tcp", tcp), ("http", r.http), ("log", r.log), ("interval", _duration(r.interval)),
-        ("timeout", _duration(r.timeout)), ("start_period", _duration(r.start_period)), ("retries", r.retries),
     )  # fmt: skip
 
 
