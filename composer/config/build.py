@@ -39,6 +39,7 @@ class _Resources:
     volumes: dict[str, Volume] = field(default_factory=dict)
     secrets: dict[str, ProjectFile] = field(default_factory=dict)
     configs: dict[str, ProjectFile] = field(default_factory=dict)
+    models: dict[str, Any] = field(default_factory=dict)
     declared: dict[str, set[str]] = field(default_factory=dict)  # includes entries with problems
 
 
@@ -81,7 +82,7 @@ def _build_resources(sections: dict[str, Node], context: Context) -> _Resources:
     resources.volumes = section("volumes", lambda n: build_volume(n, context))
     resources.secrets = section("secrets", lambda n: build_project_file(n, context, "secret"))
     resources.configs = section("configs", lambda n: build_project_file(n, context, "config"))
-    section("models", lambda n: None)  # declared only: composer runs no models
+    resources.models = section("models", lambda n: sorted_plain(n.value) if n.value is not None else {})  # composer runs none; printed
     return resources
 
 
@@ -174,8 +175,9 @@ def _checked_ambassadors(ambassadors: dict[str, Ambassador | None], nodes: dict[
 
 
 def _used_resources(services: dict[str, Service], ambassadors: dict[str, Ambassador]) -> dict[str, set[str]]:
-    used: dict[str, set[str]] = {"networks": set(), "volumes": set(), "secrets": set(), "configs": set()}
+    used: dict[str, set[str]] = {"networks": set(), "volumes": set(), "secrets": set(), "configs": set(), "models": set()}
     for service in services.values():
+        used["models"].update(service.extras.get("models") or ())
         used["networks"].update(service.networks)
         used["volumes"].update(m.source for m in service.volumes if m.type == "volume" and m.source)
         used["secrets"].update(r.source for r in service.secrets)
@@ -201,6 +203,7 @@ def _project(assembled: Assembled, resources: _Resources, services: dict[str, Se
         volumes=kept("volumes", resources.volumes),
         secrets=kept("secrets", resources.secrets),
         configs=kept("configs", resources.configs),
+        models=kept("models", resources.models),
         ambassadors=ambassadors,
         profiles=selection.all_profiles,
         active_profiles=selection.active_profiles,

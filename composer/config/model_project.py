@@ -123,3 +123,4 @@ class Project:
     environment: dict[str, str] = field(default_factory=dict)  # used for interpolation
     warnings: tuple[str, ...] = ()
     extensions: dict[str, Opaque] = field(default_factory=dict)  # top-level x-* keys, printed back by `config`
+    models: dict[str, Opaque] = field(default_factory=dict)  # top-level models (composer runs none), printed by `config` (YAML)

@@ -94,6 +94,10 @@ def _json_form(data: dict[str, Any]) -> dict[str, Any]:
             service["blkio_config"] = {k: [{n.capitalize(): v for n, v in item.items()} for item in value] if k in BLKIO_DEVICE_LISTS else value for k, value in blkio.items()}
         for key in [key for key in service if key.startswith("x-")]:
             del service[key]  # compose-go's JSON leaves a service's extensions out
+        if "ulimits" in service:
+            service["ulimits"] = _json_ulimits(service["ulimits"])
+        if "ulimits" in service.get("build", {}):
+            service["build"] = {**service["build"], "ulimits": _json_ulimits(service["build"]["ulimits"])}
         service.setdefault("command", None)
         service.setdefault("entrypoint", None)
         if "deploy" in service:
@@ -103,6 +107,7 @@ def _json_form(data: dict[str, Any]) -> dict[str, Any]:
             rule.setdefault("exec", {"command": None})
     for network in data.get("networks", {}).values():
         network.setdefault("ipam", {})
+    data.pop("models", None)  # compose-go's JSON leaves top-level models out
     return data
 
 
@@ -124,6 +129,7 @@ def _project_dict(project: Project) -> dict[str, Any]:
         ("volumes", {k: volume_dict(v) for k, v in sorted(project.volumes.items())}),
         ("secrets", {k: file_dict(v, secret=True) for k, v in sorted(project.secrets.items())}),
         ("configs", {k: file_dict(v, secret=False) for k, v in sorted(project.configs.items())}),
+        ("models", project.models),
         ("ambassadors", {k: ambassador_dict(v) for k, v in sorted(project.ambassadors.items())}),
     ) | project.extensions
 
@@ -225,8 +231,12 @@ def _build(b: BuildConfig) -> dict[str, Any]:
 
 
 def _ulimits(ulimits: dict[str, Ulimit]) -> dict[str, Any]:
-    """One number when written as one; zeros left out, as Go's omitempty does (`core: 0` prints {})."""
-    return {k: u.soft if u.single and u.soft else _compact(("soft", u.soft), ("hard", u.hard)) for k, u in sorted(ulimits.items())}
+    """One number when written as one (and not 0); else soft and hard (JSON leaves zeros out)."""
+    return {k: u.soft if u.single and u.soft else {"soft": u.soft, "hard": u.hard} for k, u in sorted(ulimits.items())}
+
+
+def _json_ulimits(ulimits: dict[str, Any]) -> dict[str, Any]:
+    return {k: {n: v for n, v in u.items() if v} if isinstance(u, dict) else u for k, u in ulimits.items()}
 
 
 def _hook(h: ExecHook) -> dict[str, Any]:

@@ -77,7 +77,7 @@ def _environment(case: Path) -> dict[str, str]:
     return {**ENVIRONMENT, **case_options(case).get("environment", {})}
 
 
-def run_compose_v2(binary: Path, case: Path) -> Outcome:
+def run_compose_v2(binary: Path, case: Path, fmt: str = "json") -> Outcome:
     options = case_options(case)
     with tempfile.TemporaryDirectory(prefix="compose-v2-config-") as docker_config:
         env = {**_environment(case), "DOCKER_CONFIG": docker_config}
@@ -88,16 +88,24 @@ def run_compose_v2(binary: Path, case: Path) -> Outcome:
             args += ["--env-file", str(case / env_file)]
         if "project_name" in options:
             args += ["-p", options["project_name"]]
-        args += ["config", "--format", "json"]
+        args += ["config", "--format", fmt]
         start = time.perf_counter()
         result = subprocess.run(args, capture_output=True, text=True, env=env, cwd=case, timeout=60)
         seconds = time.perf_counter() - start
     if result.returncode != 0:
         return Outcome(False, error=result.stderr.strip(), seconds=seconds)
-    return Outcome(True, data=json.loads(result.stdout), seconds=seconds)
+    return Outcome(True, data=_parse(result.stdout, fmt), seconds=seconds)
 
 
-def run_composer(case: Path) -> Outcome:
+def _parse(text: str, fmt: str) -> Any:
+    if fmt == "json":
+        return json.loads(text)
+    import yaml
+
+    return yaml.load(text, Loader=yaml.BaseLoader)  # strings stay strings: compares the text of scalars
+
+
+def run_composer(case: Path, fmt: str = "json") -> Outcome:
     """composer's `config --format json`, in this process (the CLI's own steps)."""
     from composer.cli.config_cmd import _render
     from composer.config.load import load_project
@@ -118,11 +126,11 @@ def run_composer(case: Path) -> Outcome:
     try:
         project = load_project(options)
         build_graph(project)
-        text = _render(project, "json", True)
+        text = _render(project, fmt, True)
     except Exception as exc:  # a refusal (ComposeError) or a crash: both are "refused" here
         message = str(exc) if type(exc).__name__.endswith("Error") and "composer" in type(exc).__module__ else f"CRASH {type(exc).__name__}: {exc}"
         return Outcome(False, error=message.strip(), seconds=time.perf_counter() - start)
-    return Outcome(True, data=json.loads(text), seconds=time.perf_counter() - start)
+    return Outcome(True, data=_parse(text, fmt), seconds=time.perf_counter() - start)
 
 
 def differences(reference: Any, ours: Any, path: str = "") -> list[str]:
@@ -149,8 +157,8 @@ def _short(value: Any) -> str:
     return text if len(text) <= 120 else text[:117] + "..."
 
 
-def compare(binary: Path, case: Path) -> Result:
-    reference, ours = run_compose_v2(binary, case), run_composer(case)
+def compare(binary: Path, case: Path, fmt: str = "json") -> Result:
+    reference, ours = run_compose_v2(binary, case, fmt), run_composer(case, fmt)
     if reference.ok and ours.ok:
         diff = differences(reference.data, ours.data)
         return Result(case, "differ" if diff else "equal", reference, ours, diff)

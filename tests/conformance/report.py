@@ -18,10 +18,10 @@ from tests.conformance.harness import Result, cases_under, compare, compose_file
 CORPUS = Path(__file__).resolve().parent / "corpus"
 
 
-def compare_all(binary: Path, cases: list[Path]) -> list[Result]:
+def compare_all(binary: Path, cases: list[Path], fmt: str = "json") -> list[Result]:
     def one(case: Path) -> Result | None:
         try:
-            return compare(binary, case)
+            return compare(binary, case, fmt)
         except FileNotFoundError:  # a corpus still being collected can lose a folder meanwhile
             return None
 
@@ -51,12 +51,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("dirs", nargs="*", type=Path, default=[CORPUS])
     parser.add_argument("-v", "--verbose", action="store_true", help="print the differing key paths")
     parser.add_argument("--clusters", action="store_true", help="count differences by key (without list indexes)")
+    parser.add_argument("--format", choices=("json", "yaml"), default="json", help="which output to compare (yaml: parsed, scalars as text)")
     args = parser.parse_args(argv)
     from bench.anchors.compose_v2 import ensure_compose_v2, compose_version
 
     binary = ensure_compose_v2()
     cases = [case for root in args.dirs for case in cases_under(root)]
-    results = compare_all(binary, cases)
+    results = compare_all(binary, cases, args.format)
     clusters: collections.Counter[str] = collections.Counter()
     for r in results:
         if r.agrees:
@@ -73,7 +74,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.clusters:
         for key, count in clusters.most_common(60):
             print(f"{count:5} {key}")
-    print(f"Compose {compose_version(binary)}, {len(cases)} cases")
+    print(f"Compose {compose_version(binary)}, {len(cases)} cases, config --format {args.format}")
     for label, (good, total) in summary(results).items():
         print(f"{label}: {good} / {total}")
     if results:

@@ -15,29 +15,47 @@ from tests.conformance.report import compare_all
 
 HERE = Path(__file__).resolve().parent
 CASES = [case for folder in ("cases", "corpus") if (HERE / folder).exists() for case in cases_under(HERE / folder)]
+FEATURE_CASES = cases_under(HERE / "cases")  # YAML output is compared on these too (keeps the run short)
 
 
 @pytest.fixture(scope="module")
-def results() -> dict[Path, Result]:
+def binary() -> Path:
     from bench.anchors.compose_v2 import ensure_compose_v2
     from bench.stats import NotAvailable
 
     try:
-        binary = ensure_compose_v2()
+        return ensure_compose_v2()
     except NotAvailable as exc:
         pytest.skip(f"Compose v2 reference unavailable: {exc}")
+
+
+@pytest.fixture(scope="module")
+def results(binary) -> dict[Path, Result]:
     return {result.case: result for result in compare_all(binary, CASES)}
+
+
+@pytest.fixture(scope="module")
+def yaml_results(binary) -> dict[Path, Result]:
+    return {result.case: result for result in compare_all(binary, FEATURE_CASES, "yaml")}
 
 
 def test_the_corpus_is_large_enough():
     assert len(cases_under(HERE / "corpus")) >= 200
 
 
-@pytest.mark.parametrize("case", CASES, ids=lambda case: f"{case.parent.name}/{case.name}")
-def test_config_agrees_with_compose_v2(case, results):
-    result = results[case]
+def _agrees(result: Result) -> None:
     if result.status == "composer-refuses":
         pytest.fail(f"Compose accepts it, composer refuses: {result.ours.error}")
     if result.status == "composer-accepts":
         pytest.fail(f"Compose refuses it ({result.reference.error.splitlines()[-1]}), composer accepts it")
     assert result.differences == []
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda case: f"{case.parent.name}/{case.name}")
+def test_config_json_agrees_with_compose_v2(case, results):
+    _agrees(results[case])
+
+
+@pytest.mark.parametrize("case", FEATURE_CASES, ids=lambda case: case.name)
+def test_config_yaml_agrees_with_compose_v2(case, yaml_results):
+    _agrees(yaml_results[case])
