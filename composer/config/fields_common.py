@@ -172,9 +172,9 @@ class Node:
     # --- common compound shapes ------------------------------------------------
 
     def string_list(self, allow_single: bool = False) -> tuple[str, ...] | None:
-        """A list of strings (numbers accepted); `allow_single` also takes one string."""
-        if allow_single and isinstance(self.value, (str, int, float)) and not isinstance(self.value, bool):
-            return (str(self.value),)
+        """A list of strings (numbers accepted); `allow_single` also takes one string (not a number, as Compose)."""
+        if allow_single and isinstance(self.value, str):
+            return (self.value,)
         entries = self.items()
         if entries is None:
             return None

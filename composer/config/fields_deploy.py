@@ -82,12 +82,12 @@ def _restart_policy(node: Node) -> RestartPolicy | None:
 
 
 _DEPLOY = {
-    "mode": lambda n: n.one_of(("replicated", "global", "replicated-job", "global-job")),
+    "mode": Node.string,  # swarm only: any string, as Compose
     "replicas": lambda n: n.integer(minimum=0),
     "labels": Node.string_mapping,
     "resources": _resources,
     "restart_policy": _restart_policy,
-    "endpoint_mode": lambda n: n.one_of(("vip", "dnsrr")),
+    "endpoint_mode": Node.string,  # swarm only: any string, as Compose
     "update_config": _opaque_mapping,
     "rollback_config": _opaque_mapping,
     "placement": _opaque_mapping,

@@ -37,6 +37,8 @@ def _restart(node: Node) -> str | None:
 
 def _pull_policy(node: Node) -> str | None:
     text = node.string()
+    if text == "if_not_present":  # an alias Compose prints as missing
+        return "missing"
     if text is not None and not _PULL_POLICY.match(text):
         node.error(f"{text!r} is not a pull policy", "use always, never, missing, build, daily, weekly or every_<duration>")
         return None

@@ -41,6 +41,13 @@ class Result:
         return self.status in ("equal", "both-refuse")
 
 
+def known_differences() -> dict[str, str]:
+    """Case name → why composer differs on purpose (known_differences.txt, docs/compatibility.md)."""
+    path = Path(__file__).resolve().parent / "known_differences.txt"
+    lines = [line.strip() for line in path.read_text().splitlines()] if path.exists() else []
+    return dict(tuple(part.strip() for part in line.split(":", 1)) for line in lines if line and not line.startswith("#"))
+
+
 def compose_file(case: Path) -> Path:
     """The file to load: the one SOURCE.txt names, else the usual names, else the only YAML."""
     source = case / "SOURCE.txt"

@@ -13,7 +13,7 @@ import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from tests.conformance.harness import Result, cases_under, compare, compose_file, run_compose_v2, run_composer
+from tests.conformance.harness import Result, cases_under, compare, compose_file, known_differences, run_compose_v2, run_composer
 
 CORPUS = Path(__file__).resolve().parent / "corpus"
 
@@ -59,10 +59,11 @@ def main(argv: list[str] | None = None) -> int:
     cases = [case for root in args.dirs for case in cases_under(root)]
     results = compare_all(binary, cases, args.format)
     clusters: collections.Counter[str] = collections.Counter()
+    known = known_differences()
     for r in results:
         if r.agrees:
             continue
-        print(f"{r.status:17} {r.case.name}")
+        print(f"{r.status:17} {r.case.name}" + (f"  (intentional: {known[r.case.name]})" if r.case.name in known else ""))
         if r.status == "composer-accepts":
             print(f"    Compose: {r.reference.error.splitlines()[-1] if r.reference.error else ''}"[:300])
         if r.status == "composer-refuses":

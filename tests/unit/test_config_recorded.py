@@ -10,11 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from tests.conformance.harness import cases_under, differences, run_composer
+from tests.conformance.harness import cases_under, differences, known_differences, run_composer
 from tests.conformance.record import with_placeholder
 
 ROOT = Path(__file__).resolve().parent.parent / "conformance"
 CASES = [case for folder in ("cases", "corpus") if (ROOT / folder).exists() for case in cases_under(ROOT / folder)]
+KNOWN = known_differences()
 RECORDED = [case for case in CASES if (case / "expected.json").exists() or (case / "refused.txt").exists()]
 
 
@@ -25,6 +26,8 @@ def test_every_case_is_recorded():
 @pytest.mark.parametrize("case", RECORDED, ids=lambda case: f"{case.parent.name}/{case.name}")
 def test_config_json_equals_recorded_compose_v2(case):
     ours = run_composer(case)
+    if case.name in KNOWN:
+        pytest.xfail(KNOWN[case.name])  # intentional, listed in docs/compatibility.md
     if (case / "refused.txt").exists():
         assert not ours.ok, f"Compose refuses it: {(case / 'refused.txt').read_text().strip()}"
         assert "CRASH" not in ours.error and "\n" not in ours.error.strip().splitlines()[0]
