@@ -12,6 +12,7 @@ from typing import Any
 
 from composer.config.fields_common import Node
 from composer.config.fields_deploy import device_requests, plain
+from composer.config.gosort import go_key
 
 
 def _models(node: Node) -> dict[str, Any] | None:
@@ -20,7 +21,7 @@ def _models(node: Node) -> dict[str, Any] | None:
         names = node.string_list()
         return None if names is None else {name: None for name in names}
     entries = node.mapping()
-    return None if entries is None else {name: plain(child) for name, child in sorted(entries.items())}
+    return None if entries is None else {name: plain(entries[name]) for name in sorted(entries, key=go_key)}
 
 
 def _gpus(node: Node) -> list[Any] | None:
@@ -40,7 +41,7 @@ def _provider(node: Node) -> dict[str, Any] | None:
         result["type"] = entries["type"].string()
     if "options" in entries:
         options = entries["options"].mapping() or {}
-        result["options"] = {key: [_text(v) for v in child.value] if isinstance(child.value, list) else [_text(child.value)] for key, child in sorted(options.items())}
+        result["options"] = {key: [_text(v) for v in child.value] if isinstance(child.value, list) else [_text(child.value)] for key, child in sorted(options.items(), key=lambda kv: go_key(kv[0]))}
     return result
 
 
@@ -85,7 +86,7 @@ def _bytes(node: Node) -> str | None:
 def sorted_plain(value: Any) -> Any:
     """A plain copy with mapping keys sorted, as Go prints a map (extensions are maps)."""
     if isinstance(value, dict):
-        return {str(k): sorted_plain(value[k]) for k in sorted(value, key=str)}
+        return {str(k): sorted_plain(value[k]) for k in sorted(value, key=go_key)}
     if isinstance(value, list):
         return [sorted_plain(item) for item in value]
     return value

@@ -32,6 +32,7 @@ from composer.config.model import (
     WatchRule,
 )
 from composer.config.fields_printed import BLKIO_DEVICE_LISTS
+from composer.config.gosort import go_sorted
 from composer.config.units import format_duration
 
 KEEP = object()  # marks a value printed even when zero/false (a Go pointer field)
@@ -52,7 +53,8 @@ def _compact(*pairs: tuple) -> dict[str, Any]:
 
 
 def _sorted(mapping: dict[str, Any]) -> dict[str, Any]:
-    return {key: mapping[key] for key in sorted(mapping)}
+    """A Go map's keys in the order yaml.v3 prints them (gosort.py)."""
+    return go_sorted(mapping)
 
 
 def _number(value: float | None) -> float | int | None:
@@ -124,14 +126,14 @@ def _escape_dollars(value: Any) -> Any:
 def _project_dict(project: Project) -> dict[str, Any]:
     return _compact(
         ("name", project.name),
-        ("services", {name: service_dict(s) for name, s in sorted(project.services.items())}, KEEP),  # `{}` too
-        ("networks", {k: network_dict(v) for k, v in sorted(project.networks.items())}),
-        ("volumes", {k: volume_dict(v) for k, v in sorted(project.volumes.items())}),
-        ("secrets", {k: file_dict(v, secret=True) for k, v in sorted(project.secrets.items())}),
-        ("configs", {k: file_dict(v, secret=False) for k, v in sorted(project.configs.items())}),
-        ("models", project.models),
-        ("ambassadors", {k: ambassador_dict(v) for k, v in sorted(project.ambassadors.items())}),
-    ) | project.extensions
+        ("services", {name: service_dict(s) for name, s in go_sorted(project.services).items()}, KEEP),  # `{}` too
+        ("networks", {k: network_dict(v) for k, v in go_sorted(project.networks).items()}),
+        ("volumes", {k: volume_dict(v) for k, v in go_sorted(project.volumes).items()}),
+        ("secrets", {k: file_dict(v, secret=True) for k, v in go_sorted(project.secrets).items()}),
+        ("configs", {k: file_dict(v, secret=False) for k, v in go_sorted(project.configs).items()}),
+        ("models", {k: _in_order(v, _MODEL_ORDER) for k, v in project.models.items()}),
+        ("ambassadors", {k: ambassador_dict(v) for k, v in go_sorted(project.ambassadors).items()}),
+    ) | go_sorted(project.extensions)
 
 
 def config_hash(service: Service) -> str:
@@ -177,7 +179,7 @@ def _service_fields(s: Service) -> dict[str, Any]:
         ("command", s.command, KEEP),
         ("configs", [_reference(r) for r in s.configs]),
         ("container_name", s.container_name),
-        ("depends_on", {name: _compact(("condition", d.condition), ("restart", d.restart), ("required", d.required, KEEP)) for name, d in sorted(s.depends_on.items())}),
+        ("depends_on", {name: _compact(("condition", d.condition), ("restart", d.restart), ("required", d.required, KEEP)) for name, d in go_sorted(s.depends_on).items()}),
         ("deploy", _deploy(s.deploy) if s.deploy else None),
         ("device_cgroup_rules", s.device_cgroup_rules),
         ("devices", [dict(zip(("source", "target", "permissions"), d.split(":"))) for d in s.devices]),
@@ -198,7 +200,7 @@ def _service_fields(s: Service) -> dict[str, Any]:
         ("memswap_limit", _size(s.memswap_limit)), ("mem_swappiness", _size(s.mem_swappiness)),
         ("mac_address", s.mac_address),
         ("network_mode", s.network_mode),
-        ("networks", {k: _service_network(v) for k, v in sorted(s.networks.items())}),
+        ("networks", {k: _service_network(v) for k, v in go_sorted(s.networks).items()}),
         ("oom_kill_disable", s.oom_kill_disable), ("oom_score_adj", s.oom_score_adj),
         ("pid", s.pid), ("pids_limit", s.pids_limit), ("platform", s.platform),
         ("ports", [_port(p) for p in s.ports]),
@@ -232,7 +234,7 @@ def _build(b: BuildConfig) -> dict[str, Any]:
 
 def _ulimits(ulimits: dict[str, Ulimit]) -> dict[str, Any]:
     """One number when written as one (and not 0); else soft and hard (JSON leaves zeros out)."""
-    return {k: u.soft if u.single and u.soft else {"soft": u.soft, "hard": u.hard} for k, u in sorted(ulimits.items())}
+    return {k: u.soft if u.single and u.soft else {"soft": u.soft, "hard": u.hard} for k, u in go_sorted(ulimits).items()}
 
 
 def _json_ulimits(ulimits: dict[str, Any]) -> dict[str, Any]:
@@ -254,13 +256,26 @@ def _reference(r: FileReference) -> dict[str, Any]:
     return _compact(("source", r.source), ("target", r.target), ("uid", r.uid), ("gid", r.gid), ("mode", _mode(r.mode)))
 
 
+_UPDATE_ORDER = ("parallelism", "delay", "failure_action", "monitor", "max_failure_ratio", "order")
+_PLACEMENT_ORDER = ("constraints", "preferences", "max_replicas_per_node")
+_MODEL_ORDER = ("name", "model", "context_size", "runtime_flags")
+
+
+def _in_order(mapping: Any, order: tuple[str, ...]) -> Any:
+    """An opaque mapping in its compose-go struct's field order."""
+    if not isinstance(mapping, dict):
+        return mapping
+    position = {key: index for index, key in enumerate(order)}
+    return dict(sorted(mapping.items(), key=lambda kv: position.get(kv[0], len(order))))
+
+
 def _deploy(d: Deploy) -> dict[str, Any]:
     resources = d.resources
     limits = resources.limits if resources else None
     reservations = resources.reservations if resources else None
     return _compact(
         ("mode", d.mode), ("replicas", d.replicas, KEEP), ("labels", _sorted(d.labels)),
-        ("update_config", d.update_config), ("rollback_config", d.rollback_config),
+        ("update_config", _in_order(d.update_config, _UPDATE_ORDER)), ("rollback_config", _in_order(d.rollback_config, _UPDATE_ORDER)),
         ("resources", _compact(
             ("limits", _compact(("cpus", _number(limits.cpus)), ("memory", _size(limits.memory)), ("pids", limits.pids)) if limits else None),
             ("reservations", _compact(("cpus", _number(reservations.cpus)), ("memory", _size(reservations.memory)), ("devices", reservations.devices), ("generic_resources", reservations.generic_resources)) if reservations else None),
@@ -269,7 +284,7 @@ def _deploy(d: Deploy) -> dict[str, Any]:
             ("condition", d.restart_policy.condition), ("delay", _duration(d.restart_policy.delay), KEEP),
             ("max_attempts", d.restart_policy.max_attempts, KEEP), ("window", _duration(d.restart_policy.window), KEEP),
         ) if d.restart_policy else None),
-        ("placement", d.placement), ("endpoint_mode", d.endpoint_mode),
+        ("placement", _in_order(d.placement, _PLACEMENT_ORDER)), ("endpoint_mode", d.endpoint_mode),
     )  # fmt: skip
 
 
