@@ -26,6 +26,7 @@ class Outcome:
     data: Any = None  # the parsed JSON when ok
     error: str = ""  # what it said when it refused
     seconds: float = 0.0
+    text: str = ""  # the output as printed
 
 
 @dataclass
@@ -101,7 +102,7 @@ def run_compose_v2(binary: Path, case: Path, fmt: str = "json") -> Outcome:
         seconds = time.perf_counter() - start
     if result.returncode != 0:
         return Outcome(False, error=result.stderr.strip(), seconds=seconds)
-    return Outcome(True, data=_parse(result.stdout, fmt), seconds=seconds)
+    return Outcome(True, data=_parse(result.stdout, fmt), seconds=seconds, text=result.stdout)
 
 
 def _parse(text: str, fmt: str) -> Any:
@@ -137,7 +138,7 @@ def run_composer(case: Path, fmt: str = "json") -> Outcome:
     except Exception as exc:  # a refusal (ComposeError) or a crash: both are "refused" here
         message = str(exc) if type(exc).__name__.endswith("Error") and "composer" in type(exc).__module__ else f"CRASH {type(exc).__name__}: {exc}"
         return Outcome(False, error=message.strip(), seconds=time.perf_counter() - start)
-    return Outcome(True, data=_parse(text, fmt), seconds=time.perf_counter() - start)
+    return Outcome(True, data=_parse(text, fmt), seconds=time.perf_counter() - start, text=text)
 
 
 def differences(reference: Any, ours: Any, path: str = "") -> list[str]:
