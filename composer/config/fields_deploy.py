@@ -30,6 +30,12 @@ def _limits(node: Node) -> ResourceLimits | None:
 _DEVICE_REQUEST_ORDER = ("capabilities", "driver", "count", "device_ids", "options")  # as Compose prints them
 
 
+def _option_text(value: Any) -> Any:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value) if isinstance(value, (int, float)) else value
+
+
 def device_requests(node: Node, need_capabilities: bool = True) -> Any:
     """GPU and other device requests, kept opaque in Compose's key order; `count: all` is -1."""
     requests = plain(node)
@@ -45,8 +51,13 @@ def device_requests(node: Node, need_capabilities: bool = True) -> Any:
         if need_capabilities and "capabilities" not in request:
             node.child(index, request).error("missing property 'capabilities'", "add capabilities: [gpu]")
             return None
-        if request.get("count") == "all":
+        count = request.get("count")
+        if count == "all":
             request["count"] = -1
+        elif isinstance(count, str) and count.lstrip("-").isdigit():
+            request["count"] = int(count)  # Compose reads "2" as the number 2
+        if isinstance(request.get("options"), dict):  # a string mapping to Compose
+            request["options"] = {k: _option_text(v) for k, v in request["options"].items()}
         result.append(dict(sorted(request.items(), key=lambda kv: order.get(kv[0], len(order)))))
     return result
 
