@@ -39,11 +39,18 @@ def summary(results: list[Result]) -> dict[str, tuple[int, int]]:
 
 
 def largest_file_timing(binary: Path, cases: list[Path], rounds: int = 5) -> str:
-    case = max(cases, key=lambda c: compose_file(c).stat().st_size)
+    case = max(cases, key=lambda c: _content_lines(compose_file(c)))
     theirs = min(run_compose_v2(binary, case).seconds for _ in range(rounds))
     ours = min(run_composer(case).seconds for _ in range(rounds))
-    size = compose_file(case).stat().st_size
-    return f"largest file {case.name} ({size} bytes), best of {rounds}: Compose v2 {theirs * 1000:.0f} ms (process), composer {ours * 1000:.0f} ms (in process)"
+    return (
+        f"largest file {case.name} ({_content_lines(compose_file(case))} lines besides comments), best of {rounds}: "
+        f"Compose v2 {theirs * 1000:.0f} ms (whole process), composer {ours * 1000:.0f} ms (load and print, in process)"
+    )
+
+
+def _content_lines(path: Path) -> int:
+    """Lines that are not blank or comments: some files are mostly commented-out examples."""
+    return sum(1 for line in path.read_text(errors="replace").splitlines() if line.strip() and not line.lstrip().startswith("#"))
 
 
 def main(argv: list[str] | None = None) -> int:
