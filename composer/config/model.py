@@ -16,8 +16,13 @@ import them from here.
 
 from __future__ import annotations
 
-from composer.config.model_build_deploy import BuildConfig, ResourceLimits, ResourceReservations, Resources, RestartPolicy, Deploy, ExecHook, WatchRule, Develop  # noqa: F401
-from composer.config.model_project import IpamPool, Ipam, Network, Volume, ProjectFile, Endpoint, Ambassador, Project  # noqa: F401
+from composer.config.model_build_deploy import (  # noqa: F401
+    BuildConfig, Deploy, Develop, ExecHook, ResourceLimits, ResourceReservations, Resources, RestartPolicy, WatchRule,
+)
+from composer.config.model_project import Ambassador, Endpoint, Ipam, IpamPool, Network, Project, ProjectFile, Volume  # noqa: F401
 from composer.config.model_service import Service  # noqa: F401
-from composer.config.model_service_parts import PortMapping, BindOptions, VolumeOptions, TmpfsOptions, Mount, ServiceNetwork, Dependency, Healthcheck, Readiness, Logging, Ulimit, EnvFile, FileReference  # noqa: F401
+from composer.config.model_service_parts import (  # noqa: F401
+    BindOptions, Dependency, EnvFile, FileReference, Healthcheck, Logging, Mount, PortMapping, Readiness,
+    ServiceNetwork, TmpfsOptions, Ulimit, VolumeOptions,
+)
 from composer.config.model_units import Bytes, Nanoseconds, Opaque  # noqa: F401
