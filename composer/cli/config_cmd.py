@@ -57,7 +57,7 @@ def _listing(args, project) -> list[str] | None:
 def _render(project, fmt: str, interpolated: bool) -> str:
     from composer.config.serialize import to_compose_dict
 
-    data = to_compose_dict(project, escape_dollars=interpolated)
+    data = to_compose_dict(project, escape_dollars=interpolated, json_form=fmt == "json")
     if fmt == "json":
         import json
 

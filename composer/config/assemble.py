@@ -15,61 +15,32 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from composer.config.assembled import Assembled
 from composer.config.discover import STDIN, choose_project_name, discover, display_path
 from composer.config.extends import ServiceFile, apply_extends
+from composer.config.fields_volumes import is_host_path, split_volume_spec
 from composer.config.include import apply_include
 from composer.config.interpolate import TreeInterpolator
-from composer.config.merge import copy_tree, enforce_unicity, merge_models
+from composer.config.load_context import LoadContext, LoadSession
+from composer.config.merge import merge_models
+from composer.config.merge_tree import copy_tree
+from composer.config.merge_unique import enforce_unicity
 from composer.config.options import LoadOptions
+from composer.config.paths import absolute
 from composer.config.source import MAX_FILE_BYTES, Mark, MarkedDict, MarkedList, Source, read_source
 from composer.errors import ComposeError, Location, Problem
 
 MAX_FILES_READ = 512  # compose files, extended and included files, all together
 
 
-@dataclass
-class _Session:
-    """What every context of one assemble() shares."""
-
-    cwd: str
-    interpolate: bool
-    home: str
-    problems: list[Problem] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
-    sources: dict[str, Source] = field(default_factory=dict)  # absolute path → parsed file
-    loaded: dict[tuple[str, str, int], MarkedDict] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class Context:
-    """How to load the files of one project (the main one or an included one)."""
-
-    session: _Session
-    environment: dict[str, str]
-    work_dir: Path  # relative paths in this project's files resolve against it
-    include_chain: tuple[str, ...] = ()  # the files that include the one being loaded, outermost first
-
-    @property
-    def problems(self) -> list[Problem]:
-        return self.session.problems
-
-    @property
-    def warnings(self) -> list[str]:
-        return self.session.warnings
-
-    def label(self, path: str) -> str:
-        return display_path(path, self.session.cwd)
-
-
 def assemble(options: LoadOptions) -> Assembled:
     """Load, interpolate and merge the project's compose files. Raises ComposeError."""
     found = discover(options)
-    session = _Session(options.cwd, options.interpolate, options.environ.get("HOME") or os.path.expanduser("~"), warnings=list(found.warnings))
+    session = LoadSession(options.cwd, options.interpolate, options.environ.get("HOME") or os.path.expanduser("~"), warnings=list(found.warnings))
     if STDIN in found.files:
         _read_stdin(options, session)
     for path in found.files:
@@ -78,7 +49,7 @@ def assemble(options: LoadOptions) -> Assembled:
     _raise_if_any(session.problems)
     name = choose_project_name(options, found.environment, lambda: _declared_name(found.files, found.environment, session), found.project_dir)
     environment = {**found.environment, "COMPOSE_PROJECT_NAME": name}
-    context = Context(session, environment, found.project_dir)
+    context = LoadContext(session, environment, found.project_dir)
     data = load_model(found.files, context)
     if not data and not session.problems:
         session.problems.append(Problem(Location(context.label(found.files[0])), "empty compose file", "add a services: section"))
@@ -92,7 +63,7 @@ def _raise_if_any(problems: list[Problem]) -> None:
         raise ComposeError(list(dict.fromkeys(problems)))  # a file extended twice reports once
 
 
-def _read_stdin(options: LoadOptions, session: _Session) -> None:
+def _read_stdin(options: LoadOptions, session: LoadSession) -> None:
     if options.stdin_text is None:
         raise ComposeError(Problem(Location("<stdin>"), "-f - reads the compose file from standard input, but none was given", "pipe the file in, or pass its path"))
     try:
@@ -101,7 +72,7 @@ def _read_stdin(options: LoadOptions, session: _Session) -> None:
         session.problems.extend(exc.problems)
 
 
-def _source(path: str, session: _Session) -> Source | None:
+def _source(path: str, session: LoadSession) -> Source | None:
     """The parsed file (read once per assemble); None after a problem."""
     if path not in session.sources:
         if len(session.sources) >= MAX_FILES_READ:
@@ -126,7 +97,7 @@ def _read_bytes(path: str, label: str) -> bytes:
         raise ComposeError(Problem(Location(label), f"cannot read file: {exc.strerror}", "check the path")) from None
 
 
-def _declared_name(files: list[str], environment: dict[str, str], session: _Session) -> tuple[str, Location] | None:
+def _declared_name(files: list[str], environment: dict[str, str], session: LoadSession) -> tuple[str, Location] | None:
     """The last non-empty top-level `name:` of the compose files, interpolated."""
     declared: tuple[Any, MarkedDict] | None = None
     for path in files:
@@ -142,7 +113,7 @@ def _declared_name(files: list[str], environment: dict[str, str], session: _Sess
     return name, data.mark_of("name").location("name")
 
 
-def load_model(files: list[str], ctx: Context) -> MarkedDict:
+def load_model(files: list[str], ctx: LoadContext) -> MarkedDict:
     """Load the files of one project and merge them in order."""
     merged = MarkedDict(mark=Mark(ctx.label(files[0]), 1, 1))
     for path in files:
@@ -161,7 +132,7 @@ def load_model(files: list[str], ctx: Context) -> MarkedDict:
     return merged
 
 
-def load_file(path: str, ctx: Context, base_dir: Path) -> MarkedDict | None:
+def load_file(path: str, ctx: LoadContext, base_dir: Path) -> MarkedDict | None:
     """One file, interpolated, its relative paths resolved against base_dir (a fresh copy)."""
     source = _source(path, ctx.session)
     if source is None:
@@ -172,16 +143,24 @@ def load_file(path: str, ctx: Context, base_dir: Path) -> MarkedDict | None:
     key = (path, str(base_dir), id(ctx.environment))
     if key not in ctx.session.loaded:
         # both make new containers: YAML aliases stop being shared, the parsed file stays as read
-        if ctx.session.interpolate:
-            data = TreeInterpolator(ctx.environment, ctx.problems, ctx.warnings).value(source.data, ())
-        else:
-            data = copy_tree(source.data)
-        resolve_paths(data, base_dir, ctx.session.home)
+        data = _prepared(source.data, ctx, base_dir)
+        for document in source.more:  # later documents of the file merge over the earlier ones
+            if isinstance(document, MarkedDict):
+                data = merge_models(data, _prepared(document, ctx, base_dir), ctx.problems)
         ctx.session.loaded[key] = data
     return copy_tree(ctx.session.loaded[key])
 
 
-def _load_for_extends(path: str, ctx: Context) -> ServiceFile | None:
+def _prepared(document: MarkedDict, ctx: LoadContext, base_dir: Path) -> MarkedDict:
+    if ctx.session.interpolate:
+        data = TreeInterpolator(ctx.environment, ctx.problems, ctx.warnings).value(document, ())
+    else:
+        data = copy_tree(document)
+    resolve_paths(data, base_dir, ctx.session.home)
+    return data
+
+
+def _load_for_extends(path: str, ctx: LoadContext) -> ServiceFile | None:
     model = load_file(path, ctx, Path(os.path.dirname(path)))
     if model is None:
         return None  # load_file has recorded why
@@ -208,11 +187,11 @@ class _PathResolver:
         self.home = home
 
     def path(self, value: Any) -> Any:
-        if not isinstance(value, str) or not value:
-            return value
-        if value.startswith("~"):
-            value = os.path.join(self.home, value[1:].lstrip("/"))
-        return value if os.path.isabs(value) else os.path.normpath(os.path.join(self.base_dir, value))
+        return absolute(value, self.base_dir, self.home) if isinstance(value, str) else value
+
+    def host_path(self, value: Any) -> Any:
+        """A bind source, secret/config file or bind device: a Windows path stays as written."""
+        return absolute(value, self.base_dir, self.home, keep_windows=True) if isinstance(value, str) else value
 
     def context(self, value: Any) -> Any:
         remote = isinstance(value, str) and ("://" in value or value.startswith(_REMOTE_PREFIXES))
@@ -239,11 +218,11 @@ class _PathResolver:
     def volume(self, entry: Any) -> Any:
         if isinstance(entry, MarkedDict):
             if entry.get("type") == "bind":
-                self.in_place(entry, "source", self.path)
+                self.in_place(entry, "source", self.host_path)
             return entry
-        if isinstance(entry, str) and entry[:1] in (".", "/", "~") and ":" in entry:
-            source, rest = entry.split(":", 1)
-            return f"{self.path(source)}:{rest}"
+        parts = split_volume_spec(entry) if isinstance(entry, str) and len(entry) > 2 else []
+        if len(parts) > 1 and is_host_path(parts[0]):
+            return ":".join([self.host_path(parts[0]), *parts[1:]])
         return entry
 
     def watch_path(self, value: Any) -> Any:
@@ -285,12 +264,12 @@ class _PathResolver:
         for section in ("secrets", "configs"):
             entries = model.get(section)
             for entry in entries.values() if isinstance(entries, MarkedDict) else ():
-                self.in_place(entry, "file", self.path)
+                self.in_place(entry, "file", self.host_path)
         volumes = model.get("volumes")
         for volume in volumes.values() if isinstance(volumes, MarkedDict) else ():
             options = volume.get("driver_opts") if isinstance(volume, MarkedDict) and volume.get("driver") == "local" else None
             if isinstance(options, MarkedDict) and options.get("o") == "bind":
-                self.in_place(options, "device", self.path)
+                self.in_place(options, "device", self.host_path)
 
 
 def resolve_paths(model: MarkedDict, base_dir: Path, home: str) -> None:

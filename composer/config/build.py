@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 from composer.config.ambassadors import build_ambassador
 from composer.config.assembled import Assembled
 from composer.config.fields_common import Context, Node
+from composer.config.fields_printed import sorted_plain
 from composer.config.fields_service import build_service
 from composer.config.fields_toplevel import build_network, build_project_file, build_volume
 from composer.config.model import Ambassador, Network, Project, ProjectFile, Service, Volume
@@ -38,6 +39,7 @@ class _Resources:
     volumes: dict[str, Volume] = field(default_factory=dict)
     secrets: dict[str, ProjectFile] = field(default_factory=dict)
     configs: dict[str, ProjectFile] = field(default_factory=dict)
+    models: dict[str, Any] = field(default_factory=dict)
     declared: dict[str, set[str]] = field(default_factory=dict)  # includes entries with problems
 
 
@@ -51,8 +53,9 @@ def build_project(assembled: Assembled) -> Project:
     _warn_ignored(sections)
     resources = _build_resources(sections, context)
     service_nodes = _service_nodes(sections.get("services"))
-    all_services = {name: build_service(node, context) for name, node in service_nodes.items()}
     selection = select_services(service_nodes, assembled.active_profiles, assembled.requested_services, root)
+    active = set(selection.active)  # Compose reads no env_file of a service its profiles disable
+    all_services = {name: build_service(node, context, read_env_files=name in active) for name, node in service_nodes.items()}
     ambassador_nodes = _ambassador_nodes(root)
     ambassadors = {name: build_ambassador(node, set(service_nodes)) for name, node in ambassador_nodes.items()}
     if DEFAULT_NETWORK not in resources.networks and _uses_default_network(selection.active, all_services, ambassadors):
@@ -79,6 +82,7 @@ def _build_resources(sections: dict[str, Node], context: Context) -> _Resources:
     resources.volumes = section("volumes", lambda n: build_volume(n, context))
     resources.secrets = section("secrets", lambda n: build_project_file(n, context, "secret"))
     resources.configs = section("configs", lambda n: build_project_file(n, context, "config"))
+    resources.models = section("models", lambda n: sorted_plain(n.value) if n.value is not None else {})  # composer runs none; printed
     return resources
 
 
@@ -92,8 +96,12 @@ def _warn_ignored(sections: dict[str, Node]) -> None:
 def _service_nodes(node: Node | None) -> dict[str, Node]:
     if node is None or node.value is None:
         return {}
+    if not isinstance(node.value, dict):
+        node.wrong_type("a mapping")
+        return {}
     result = {}
-    for name, child in sorted((node.mapping() or {}).items()):
+    for name, value in sorted(node.value.items()):  # an x- key names a service here too, as in Compose
+        child = node.child(name, value)
         if not name or not all(c.isalnum() or c in "._-" for c in name) or not name[0].isalnum():
             child.error(f"{name!r} is not a valid service name", "use letters, digits, '.', '_', '-', starting with a letter or digit")
             continue
@@ -120,7 +128,7 @@ def _uses_default_network(active: list[str], services: dict[str, Service | None]
     """Whether an active service or an ambassador joins `default`, by naming it or by naming none."""
     for name in active:
         service = services.get(name)
-        if service is not None and (DEFAULT_NETWORK in service.networks or (not service.networks and service.network_mode is None)):
+        if service is not None and (DEFAULT_NETWORK in service.networks or (not service.networks and service.network_mode is None and "provider" not in service.extras)):
             return True
     return any(a is not None and (not a.networks or DEFAULT_NETWORK in a.networks) for a in ambassadors.values())
 
@@ -134,18 +142,25 @@ def _names(resources: _Resources, selection: Selection, ambassador_nodes: dict[s
         volumes=resources.declared["volumes"],
         secrets=resources.declared["secrets"],
         configs=resources.declared["configs"],
+        models=resources.declared["models"],
     )
 
 
 def _active_services(all_services: dict[str, Service | None], active: list[str], nodes: dict[str, Node], names: Names) -> dict[str, Service]:
     result = {}
+    container_names: dict[str, str] = {}
     for name in active:
         service = all_services.get(name)
         if service is None:
             continue
-        if not service.networks and service.network_mode is None:
+        if not service.networks and service.network_mode is None and "provider" not in service.extras:
             service = replace(service, networks={DEFAULT_NETWORK: None})
         check_service(service, nodes[name], names)
+        if service.container_name in container_names:
+            other = container_names[service.container_name]
+            nodes[name].child("container_name", service.container_name).error(f"container name {service.container_name!r} is already in use by service {other!r}", "container names must be unique: rename one")
+        elif service.container_name:
+            container_names[service.container_name] = name
         result[name] = service
     return result
 
@@ -160,8 +175,9 @@ def _checked_ambassadors(ambassadors: dict[str, Ambassador | None], nodes: dict[
 
 
 def _used_resources(services: dict[str, Service], ambassadors: dict[str, Ambassador]) -> dict[str, set[str]]:
-    used: dict[str, set[str]] = {"networks": set(), "volumes": set(), "secrets": set(), "configs": set()}
+    used: dict[str, set[str]] = {"networks": set(), "volumes": set(), "secrets": set(), "configs": set(), "models": set()}
     for service in services.values():
+        used["models"].update(service.extras.get("models") or ())
         used["networks"].update(service.networks)
         used["volumes"].update(m.source for m in service.volumes if m.type == "volume" and m.source)
         used["secrets"].update(r.source for r in service.secrets)
@@ -187,6 +203,7 @@ def _project(assembled: Assembled, resources: _Resources, services: dict[str, Se
         volumes=kept("volumes", resources.volumes),
         secrets=kept("secrets", resources.secrets),
         configs=kept("configs", resources.configs),
+        models=kept("models", resources.models),
         ambassadors=ambassadors,
         profiles=selection.all_profiles,
         active_profiles=selection.active_profiles,
@@ -194,4 +211,12 @@ def _project(assembled: Assembled, resources: _Resources, services: dict[str, Se
         compose_files=tuple(assembled.files),
         environment=dict(assembled.environment),
         warnings=tuple(warnings),
+        extensions=_extensions(assembled.data),
     )
+
+
+def _extensions(data: Any) -> dict[str, Any]:
+    """Top-level x-* keys as plain JSON-like values: Compose prints them back."""
+    if not isinstance(data, dict):
+        return {}
+    return {key: sorted_plain(value) for key, value in data.items() if isinstance(key, str) and key.startswith("x-")}

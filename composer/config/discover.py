@@ -53,6 +53,7 @@ def display_path(path: str | Path, cwd: str) -> str:
 def discover(options: LoadOptions) -> Discovery:
     """Find the files, the project directory and the environment. Raises ComposeError."""
     environment = dict(options.environ)
+    environment.setdefault("PWD", options.cwd)  # as Compose: ${PWD} is the working directory even when no shell set it
     warnings: list[str] = []
     first_guess = _working_dir(options, list(options.files))
     first_env_files = _env_files(options, first_guess)

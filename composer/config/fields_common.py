@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
+from composer.config.paths import absolute
 from composer.config.source import NO_MARK, Mark, MarkedDict, MarkedList
 from composer.config.units import UnitError, parse_duration, parse_size
 from composer.errors import Problem, key_path
@@ -171,9 +172,9 @@ class Node:
     # --- common compound shapes ------------------------------------------------
 
     def string_list(self, allow_single: bool = False) -> tuple[str, ...] | None:
-        """A list of strings (numbers accepted); `allow_single` also takes one string."""
-        if allow_single and isinstance(self.value, (str, int, float)) and not isinstance(self.value, bool):
-            return (str(self.value),)
+        """A list of strings (numbers accepted); `allow_single` also takes one string (not a number, as Compose)."""
+        if allow_single and isinstance(self.value, str):
+            return (self.value,)
         entries = self.items()
         if entries is None:
             return None
@@ -258,8 +259,7 @@ class Context:
     environment: dict[str, str]
 
     def host_path(self, path: str) -> str:
-        """A host path as Compose resolves it: `~` is $HOME, relative is under the project dir."""
-        if path == "~" or path.startswith("~/"):
-            home = self.environment.get("HOME") or os.path.expanduser("~")
-            path = home + path[1:]
-        return os.path.normpath(os.path.join(self.project_dir, path))
+        """A host path as Compose resolves it (paths.absolute): `~` is $HOME; relative is
+        joined to the project dir; absolute, Unix or Windows (`C:\\…`), stays as written."""
+        home = self.environment.get("HOME") or os.path.expanduser("~")
+        return absolute(path, self.project_dir, home, keep_windows=True)

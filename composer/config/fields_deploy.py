@@ -30,18 +30,40 @@ def _limits(node: Node) -> ResourceLimits | None:
 _DEVICE_REQUEST_ORDER = ("capabilities", "driver", "count", "device_ids", "options")  # as Compose prints them
 
 
-def _device_requests(node: Node) -> Any:
-    """GPU and other device requests, kept opaque in Compose's key order."""
+def _option_text(value: Any) -> Any:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value) if isinstance(value, (int, float)) else value
+
+
+def device_requests(node: Node, need_capabilities: bool = True) -> Any:
+    """GPU and other device requests, kept opaque in Compose's key order; `count: all` is -1."""
     requests = plain(node)
     if not isinstance(requests, list):
         node.wrong_type("a list")
         return None
     order = {key: index for index, key in enumerate(_DEVICE_REQUEST_ORDER)}
-    return [dict(sorted(r.items(), key=lambda kv: order.get(kv[0], len(order)))) if isinstance(r, dict) else r for r in requests]
+    result = []
+    for index, request in enumerate(requests):
+        if not isinstance(request, dict):
+            node.child(index, request).wrong_type("a mapping")
+            return None
+        if need_capabilities and "capabilities" not in request:
+            node.child(index, request).error("missing property 'capabilities'", "add capabilities: [gpu]")
+            return None
+        count = request.get("count")
+        if count == "all":
+            request["count"] = -1
+        elif isinstance(count, str) and count.lstrip("-").isdigit():
+            request["count"] = int(count)  # Compose reads "2" as the number 2
+        if isinstance(request.get("options"), dict):  # a string mapping to Compose
+            request["options"] = {k: _option_text(v) for k, v in request["options"].items()}
+        result.append(dict(sorted(request.items(), key=lambda kv: order.get(kv[0], len(order)))))
+    return result
 
 
 def _reservations(node: Node) -> ResourceReservations | None:
-    handlers = {"cpus": _cpus, "memory": Node.size, "devices": _device_requests, "generic_resources": lambda n: None}
+    handlers = {"cpus": _cpus, "memory": Node.size, "devices": device_requests, "generic_resources": lambda n: plain(n) if n.items() is not None else None}
     values = fields(node, handlers)
     return ResourceReservations(**values) if values is not None else None
 
@@ -71,12 +93,12 @@ def _restart_policy(node: Node) -> RestartPolicy | None:
 
 
 _DEPLOY = {
-    "mode": lambda n: n.one_of(("replicated", "global", "replicated-job", "global-job")),
+    "mode": Node.string,  # swarm only: any string, as Compose
     "replicas": lambda n: n.integer(minimum=0),
     "labels": Node.string_mapping,
     "resources": _resources,
     "restart_policy": _restart_policy,
-    "endpoint_mode": lambda n: n.one_of(("vip", "dnsrr")),
+    "endpoint_mode": Node.string,  # swarm only: any string, as Compose
     "update_config": _opaque_mapping,
     "rollback_config": _opaque_mapping,
     "placement": _opaque_mapping,

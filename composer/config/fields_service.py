@@ -11,6 +11,7 @@ from composer.config import fields_service_parts as parts
 from composer.config.fields_common import Context, Node
 from composer.config.fields_deploy import deploy
 from composer.config.fields_envfile import env_files, read_service_env_files
+from composer.config.fields_printed import PRINTED_ONLY, sorted_plain
 from composer.config.fields_ports import expose_list, port_mappings
 from composer.config.fields_readiness import KEY as READINESS_KEY
 from composer.config.fields_readiness import readiness
@@ -20,12 +21,6 @@ from composer.config.model import BuildConfig, Dependency, Service
 _RESTART = re.compile(r"^(no|always|unless-stopped|on-failure(:\d+)?)$")
 _PULL_POLICY = re.compile(r"^(always|never|missing|if_not_present|build|daily|weekly|every_\w+)$")
 
-# Valid Compose keys that composer accepts but does not act on: a warning, not an error.
-UNSUPPORTED_KEYS = (
-    "blkio_config", "cpu_count", "cpu_percent", "cpu_rt_period", "cpu_rt_runtime", "credential_spec",
-    "gpus", "isolation", "label_file", "log_driver", "log_opt", "models", "provider", "use_api_socket",
-    "volume_driver", "net",
-)  # fmt: skip
 # Resolved before build (by assemble.py); tolerated if still present.
 ASSEMBLY_KEYS = ("extends",)
 
@@ -42,6 +37,8 @@ def _restart(node: Node) -> str | None:
 
 def _pull_policy(node: Node) -> str | None:
     text = node.string()
+    if text == "if_not_present":  # an alias Compose prints as missing
+        return "missing"
     if text is not None and not _PULL_POLICY.match(text):
         node.error(f"{text!r} is not a pull policy", "use always, never, missing, build, daily, weekly or every_<duration>")
         return None
@@ -87,9 +84,9 @@ def _handlers(context: Context) -> dict[str, Callable[[Node], Any]]:
     return {
         "image": string, "build": lambda n: parts.build_config(n, context), "pull_policy": _pull_policy,
         "platform": string, "command": parts.shell_command, "entrypoint": parts.shell_command,
-        "working_dir": string, "user": Node.scalar_string, "environment": parts.environment,
+        "working_dir": string, "user": string, "environment": parts.environment,
         "env_file": lambda n: env_files(n, context), "labels": mapping, "annotations": mapping,
-        "ports": port_mappings, "expose": expose_list, "volumes": lambda n: mounts(n, context),
+        "ports": _unique_ports, "expose": expose_list, "volumes": lambda n: mounts(n, context),
         "volumes_from": string_list, "tmpfs": lambda n: n.string_list(allow_single=True),
         "networks": parts.service_networks, "network_mode": string, "links": string_list,
         "external_links": string_list, "depends_on": parts.depends_on, "healthcheck": parts.healthcheck,
@@ -113,6 +110,12 @@ def _handlers(context: Context) -> dict[str, Callable[[Node], Any]]:
         "post_start": lambda n: n.each(parts.exec_hook), "pre_stop": lambda n: n.each(parts.exec_hook),
         "profiles": _profiles, "container_name": _container_name, "storage_opt": mapping,
     }  # fmt: skip
+
+
+def _unique_ports(node: Node) -> tuple | None:
+    """Compose keeps one of equal mappings, once ranges are expanded ("3000" and "3000-3005")."""
+    ports = port_mappings(node)
+    return None if ports is None else tuple(dict.fromkeys(ports))
 
 
 def _bounded(node: Node, low: int, high: int) -> int | None:
@@ -139,21 +142,24 @@ def _container_name(node: Node) -> str | None:
     return name
 
 
-def build_service(node: Node, context: Context) -> Service | None:
+def build_service(node: Node, context: Context, read_env_files: bool = True) -> Service | None:
     """The Service for `services.<name>`, or None after reporting its problems."""
     if node.value is None:
         node.error("is empty", "give it an image: or a build:")
         return None
     handlers = _handlers(context)
-    allowed = [*handlers, *UNSUPPORTED_KEYS, *ASSEMBLY_KEYS]
+    allowed = [*handlers, *PRINTED_ONLY, *ASSEMBLY_KEYS]
     entries = node.mapping(allowed)
     if entries is None:
         return None
     before = len(node.problems)
     values: dict[str, Any] = {}
+    extras: dict[str, Any] = {}
     for key, child in entries.items():
-        if key in UNSUPPORTED_KEYS:
+        if key in PRINTED_ONLY:  # accepted and printed back by `config`, not acted on
             child.warn("not supported by composer; ignored")
+            if (value := PRINTED_ONLY[key](child)) is not None:
+                extras[key] = value
             continue
         if key in ASSEMBLY_KEYS:
             continue
@@ -162,16 +168,20 @@ def build_service(node: Node, context: Context) -> Service | None:
             values[key] = value
     if READINESS_KEY in node.value:  # an x- key: mapping() skipped it
         values["readiness"] = readiness(node.child(READINESS_KEY, node.value[READINESS_KEY]))
-    if "image" not in values and "build" not in values and not {"image", "build"} & set(entries):
+    image_given = bool(values.get("image")) or ("image" in entries and "image" not in values)  # `image: ""` (an unset variable) is none
+    if not image_given and "build" not in values and "provider" not in extras and "build" not in entries:
         node.error(f"service {node.name!r} has neither an image nor a build context", "add image: NAME or build: DIRECTORY")
     if len(node.problems) > before:
         return None
-    values["environment"] = _environment(node, values, context)
+    values["environment"] = _environment(node, values, context, read_env_files)
     if "build" in values:
         values["build"] = _resolve_build_args(values["build"], context)
     if "scale" in values and "deploy" in values and not _scale_agrees(node, values):
         return None
     values["depends_on"] = _with_implicit_dependencies(values)
+    values["attach_written"] = values.get("attach") is True
+    values["extras"] = extras
+    values["extensions"] = {key: sorted_plain(value) for key, value in node.value.items() if key.startswith("x-")}
     return Service(name=node.name, **values)
 
 
@@ -208,9 +218,9 @@ def _resolve_build_args(build: BuildConfig, context: Context) -> BuildConfig:
     return replace(build, args={name: value for name, value in args.items() if value is not None})
 
 
-def _environment(node: Node, values: dict[str, Any], context: Context) -> dict[str, str | None]:
+def _environment(node: Node, values: dict[str, Any], context: Context, read_env_files: bool) -> dict[str, str | None]:
     """env_file contents, then `environment:`; a bare NAME takes the project environment's value."""
-    files = values.get("env_file", ())
+    files = values.get("env_file", ()) if read_env_files else ()
     merged: dict[str, str | None] = dict(read_service_env_files(node.child("env_file", node.value.get("env_file")), files, context.environment))
     merged.update(values.get("environment", {}))
     return {name: context.environment.get(name) if value is None else value for name, value in merged.items()}

@@ -158,7 +158,7 @@ _SERVICE_NETWORK = {
     "priority": Node.integer,
     "gw_priority": Node.integer,
     "driver_opts": Node.string_mapping,
-    "interface_name": lambda n: n.string() and None,  # accepted, not supported
+    "interface_name": Node.string,  # printed, not acted on
 }
 
 
@@ -227,7 +227,7 @@ def _watch_rule(node: Node, context: Context) -> WatchRule | None:
         "action": lambda n: n.one_of(WATCH_ACTIONS),
         "target": Node.string,
         "ignore": Node.string_list,
-        "include": Node.string_list,
+        "include": lambda n: n.string_list(allow_single=True),
         "exec": exec_hook,
         "initial_sync": Node.boolean,
     }
@@ -264,6 +264,8 @@ def build_config(node: Node, context: Context) -> BuildConfig | None:
         "pull": Node.boolean,
         "privileged": Node.boolean,
         "isolation": Node.string,
+        "entitlements": Node.string_list,
+        "ulimits": ulimits,
         "ssh": lambda n: n.string_list(allow_single=True) if isinstance(n.value, (list, str)) else _ssh_mapping(n),
         "secrets": file_references,
     }

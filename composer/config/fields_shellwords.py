@@ -1,6 +1,7 @@
 """Split a command string into words the way Compose does (go-shellwords).
 
-Quotes and backslashes work as in a POSIX shell, without expansion. An unquoted
+Quotes work as in a POSIX shell, without expansion; a backslash outside single quotes
+takes the next character literally, inside double quotes too (`"\r"` is `r`). An unquoted
 `;`, `&`, `|`, `<` or `>` ends the command: Compose drops it and everything after, so
 we do the same and say so in a warning.
 """
@@ -23,7 +24,7 @@ def split_words(text: str) -> tuple[list[str], str]:
         if quote == "'":
             quote, word = ("", word) if char == "'" else (quote, word + char)
         elif quote == '"':
-            if char == "\\" and position + 1 < len(text) and text[position + 1] in '"\\$`':
+            if char == "\\" and position + 1 < len(text):  # go-shellwords: any character, `\r` is `r`
                 position += 1
                 word += text[position]
             elif char == '"':
@@ -40,6 +41,8 @@ def split_words(text: str) -> tuple[list[str], str]:
                 words.append(word)
             word, in_word = "", False
         elif char in OPERATORS:
+            if char == ">" and word[:1].isdigit():  # `2>&1`: the fd number goes too (go-shellwords)
+                in_word = False
             break
         else:
             word, in_word = word + char, True

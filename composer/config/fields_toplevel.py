@@ -53,22 +53,25 @@ _VOLUME = {
     "external": _external,
     "labels": Node.string_mapping,
 }
-_MANAGED_ONLY = ("driver", "driver_opts", "ipam", "internal", "attachable", "enable_ipv4", "enable_ipv6")
+_VOLUME_NOT_EXTERNAL = ("driver", "driver_opts", "labels")  # Compose accepts these on an external network, not volume
 
 
-def _resource(node: Node, handlers: dict, context: Context) -> dict[str, Any] | None:
+def _resource(node: Node, handlers: dict, context: Context, not_external: tuple[str, ...] = ()) -> dict[str, Any] | None:
     """The common part of networks and volumes: fields, external, and the real name."""
     values = fields(node, handlers) if node.value is not None else {}
     if values is None:
         return None
     external, legacy_name = values.pop("external", (False, None))
     if external:
-        for key in _MANAGED_ONLY:
+        for key in not_external:
             if key in values:
-                node.child(key, None).error(f"conflicts with external: true", f"remove {key}: an external resource is not created by composer")
+                node.child(key, None).error(f'conflicting parameters "external" and "{key}" specified', f"remove {key}: an external resource is not created by composer")
                 return None
+    if legacy_name is not None and values.get("name") not in (None, legacy_name):
+        node.error("name and external.name conflict; only use name", "remove external.name")
+        return None
     name = values.get("name") or legacy_name or (node.name if external else f"{context.project_name}_{node.name}")
-    return {**values, "key": node.name, "name": name, "external": external}
+    return {**values, "key": node.name, "name": name, "external": external, "name_blank": values.get("name") == ""}
 
 
 def build_network(node: Node, context: Context) -> Network | None:
@@ -77,7 +80,7 @@ def build_network(node: Node, context: Context) -> Network | None:
 
 
 def build_volume(node: Node, context: Context) -> Volume | None:
-    values = _resource(node, _VOLUME, context)
+    values = _resource(node, _VOLUME, context, _VOLUME_NOT_EXTERNAL)
     return Volume(**values) if values is not None else None
 
 

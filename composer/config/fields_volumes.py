@@ -7,6 +7,7 @@ volume; no source is an anonymous volume.
 
 from __future__ import annotations
 
+import posixpath
 from typing import Any
 
 from composer.config.fields_common import Context, Node, fields
@@ -22,34 +23,63 @@ class VolumeSyntaxError(ValueError):
 
 
 def is_host_path(source: str) -> bool:
-    return source[:1] in (".", "/", "~")
+    """Compose's test: `.`, `/`, `~`, a Windows drive (`C:`) or a named pipe (`\\\\`)."""
+    return source[:1] in (".", "/", "~") or source.startswith("\\\\") or (len(source) >= 2 and source[0].isalpha() and source[1] == ":")
+
+
+def split_volume_spec(spec: str) -> list[str]:
+    """The colon-separated parts, as Compose reads them: a drive letter's colon (`C:`)
+    and colons inside `${…}` do not separate."""
+    parts: list[str] = []
+    buffer, depth = "", 0
+    for index, char in enumerate(spec + "\0"):
+        if char == "$" and spec[index + 1 : index + 2] == "{":
+            depth += 1
+        elif char == "}" and depth:
+            depth -= 1
+        elif char == ":" and len(buffer) == 1 and buffer.isalpha():
+            pass  # a Windows drive letter
+        elif char in ":\0" and not depth:
+            parts.append(buffer)
+            buffer = ""
+            continue
+        buffer += char
+    return parts
 
 
 def parse_volume_spec(spec: str, context: Context) -> Mount:
-    """'./data:/data:ro' → Mount(type='bind', …). Raises VolumeSyntaxError."""
+    """'./data:/data:ro' → Mount(type='bind', …), as Compose parses it. Raises VolumeSyntaxError."""
     if not spec:
         raise VolumeSyntaxError("it is empty")
-    parts = spec.split(":")
+    if len(spec) <= 2:  # Compose takes it whole as the target of an anonymous volume
+        return Mount(type="volume", target=clean_target(spec))
+    parts = split_volume_spec(spec)
     if any(part == "" for part in parts):
         raise VolumeSyntaxError("an empty part between colons")
     if len(parts) > 3:
         raise VolumeSyntaxError("too many colons")
     if len(parts) == 1:
-        return Mount(type="volume", target=parts[0], volume=VolumeOptions())
-    source, target = parts[0], parts[1]
+        return Mount(type="volume", target=clean_target(parts[0]), volume=VolumeOptions())
+    source, target = parts[0], clean_target(parts[1])
     read_only, nocopy, selinux, propagation = _short_options(parts[2] if len(parts) == 3 else "")
+    volume = VolumeOptions(nocopy=True) if nocopy else None
     if is_host_path(source):
         bind = BindOptions(propagation=propagation, create_host_path=True, selinux=selinux)
-        return Mount(type="bind", source=context.host_path(source), target=target, read_only=read_only, bind=bind)
+        return Mount(type="bind", source=context.host_path(source), target=target, read_only=read_only, bind=bind, volume=volume)
     # Compose keeps z/Z/propagation on a named volume too (the engine applies them).
     bind = BindOptions(propagation=propagation, create_host_path=False, selinux=selinux) if selinux or propagation else None
-    volume = VolumeOptions(nocopy=nocopy)
-    return Mount(type="volume", source=source, target=target, read_only=read_only, bind=bind, volume=volume)
+    return Mount(type="volume", source=source, target=target, read_only=read_only, bind=bind, volume=volume or VolumeOptions())
+
+
+def clean_target(target: str) -> str:
+    """Compose cleans the container path (path.Clean): no trailing slash, no `..`/`.` parts."""
+    return posixpath.normpath(target).replace("//", "/") if target else "."
 
 
 def _short_options(text: str) -> tuple[bool, bool, str | None, str | None]:
+    """ro/rw, nocopy, z/Z and a propagation; Compose ignores any other option, and so do we."""
     read_only, nocopy, selinux, propagation = False, False, None, None
-    for option in filter(None, text.split(",")):
+    for option in text.split(","):
         if option in ("ro", "rw"):
             read_only = option == "ro"
         elif option == "nocopy":
@@ -58,8 +88,6 @@ def _short_options(text: str) -> tuple[bool, bool, str | None, str | None]:
             selinux = option
         elif option in PROPAGATIONS:
             propagation = option
-        else:
-            raise VolumeSyntaxError(f"{option!r} is not an option")
     return read_only, nocopy, selinux, propagation
 
 
@@ -108,6 +136,11 @@ def _sub_options(node: Node, handlers: dict, kind: type, keep: tuple[str, ...], 
     return kind(**{**defaults, **{key: value for key, value in values.items() if key in keep}})
 
 
+def _image_subpath(node: Node) -> str | None:
+    entries = node.mapping(("subpath",)) if node.value is not None else None
+    return entries["subpath"].string() if entries and "subpath" in entries else None
+
+
 def _long_mount(entry: Node, context: Context) -> Mount | None:
     handlers = {
         "type": lambda n: n.one_of(MOUNT_TYPES),
@@ -119,9 +152,9 @@ def _long_mount(entry: Node, context: Context) -> Mount | None:
         "bind": lambda n: _sub_options(n, _BIND, BindOptions, ("propagation", "create_host_path", "selinux"), create_host_path=False),
         "volume": lambda n: _sub_options(n, _VOLUME, VolumeOptions, ("nocopy", "subpath")),
         "tmpfs": lambda n: _sub_options(n, _TMPFS, TmpfsOptions, ("size", "mode")),
-        "image": lambda n: n.mapping(("subpath",)) and None,
+        "image": _image_subpath,
     }
-    values = fields(entry, handlers)
+    values = fields(entry, handlers, renames={"image": "image_subpath"})
     if values is None:
         return None
     for required in ("type", "target"):
@@ -134,4 +167,5 @@ def _long_mount(entry: Node, context: Context) -> Mount | None:
             entry.error("a bind mount needs a source", "add source: HOST_PATH")
             return None
         values["source"] = context.host_path(values["source"])
+    values["target"] = clean_target(values["target"])
     return Mount(**values)

@@ -21,21 +21,20 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from composer.config.envfile import read_env_files
+from composer.config.load_context import LoadContext
+from composer.config.paths import absolute
 from composer.config.source import Mark, MarkedDict, MarkedList
 from composer.errors import ComposeError, Problem, key_path
-
-if TYPE_CHECKING:
-    from composer.config.assemble import Context
 
 MAX_INCLUDE_DEPTH = 16
 IMPORTED_SECTIONS = ("services", "volumes", "networks", "secrets", "configs")
 ENTRY_KEYS = ("path", "project_directory", "env_file")
 
 # Loads the files of a project (already absolute) in a context; returns the merged model.
-LoadModel = Callable[[list[str], "Context"], MarkedDict]
+LoadModel = Callable[[list[str], LoadContext], MarkedDict]
 
 
 @dataclass(frozen=True)
@@ -56,10 +55,6 @@ def _strings(value: Any) -> list[str] | None:
     return None
 
 
-def _absolute(path: str, base_dir: Path, home: str) -> str:
-    return os.path.normpath(os.path.join(base_dir, home + path[1:] if path.startswith("~") else path))
-
-
 def _parse_entry(entry: Any, index: int, mark: Mark, base_dir: Path, home: str) -> _Entry | str:
     """One include item, paths made absolute; a message string when it is malformed."""
     if isinstance(entry, str):
@@ -74,13 +69,13 @@ def _parse_entry(entry: Any, index: int, mark: Mark, base_dir: Path, home: str) 
     project_dir = entry.get("project_directory")
     if not paths or env_files is None or not (project_dir is None or isinstance(project_dir, str)):
         return "needs path: (a file or a list of files); env_file: and project_directory: are optional paths"
-    files = [_absolute(path, base_dir, home) for path in paths]
-    directory = Path(_absolute(project_dir, base_dir, home) if project_dir else os.path.dirname(files[0]))
-    env_paths = [_absolute(name, base_dir, home) for name in env_files]
+    files = [absolute(path, base_dir, home) for path in paths]
+    directory = Path(absolute(project_dir, base_dir, home) if project_dir else os.path.dirname(files[0]))
+    env_paths = [absolute(name, base_dir, home) for name in env_files]
     return _Entry(files, directory, env_paths, mark, key_path("include", index))
 
 
-def apply_include(model: MarkedDict, ctx: Context, load_model: LoadModel) -> None:
+def apply_include(model: MarkedDict, ctx: LoadContext, load_model: LoadModel) -> None:
     """Load each included project and add its resources to `model` (in place)."""
     entries = model.pop("include", None)
     mark = model.key_marks.pop("include", model.mark)
@@ -102,7 +97,7 @@ def apply_include(model: MarkedDict, ctx: Context, load_model: LoadModel) -> Non
         _import_resources(model, included, entry, ctx)
 
 
-def _load_included(entry: _Entry, ctx: Context, load_model: LoadModel) -> MarkedDict:
+def _load_included(entry: _Entry, ctx: LoadContext, load_model: LoadModel) -> MarkedDict:
     main = entry.paths[0]
     if main in ctx.include_chain:
         chain = " -> ".join(ctx.label(path) for path in (*ctx.include_chain, main))
@@ -122,7 +117,7 @@ def _load_included(entry: _Entry, ctx: Context, load_model: LoadModel) -> Marked
     return load_model(entry.paths, child)
 
 
-def _import_resources(model: MarkedDict, included: MarkedDict, entry: _Entry, ctx: Context) -> None:
+def _import_resources(model: MarkedDict, included: MarkedDict, entry: _Entry, ctx: LoadContext) -> None:
     for section in IMPORTED_SECTIONS:
         imported = included.get(section)
         if not isinstance(imported, MarkedDict) or not imported:

@@ -13,8 +13,8 @@ a later null keeps the earlier value; plain sequences are appended. Special keys
 - build: a string is `{context: ...}`; logging: merged only when the drivers agree;
 - networks.<name>.ipam.config: merged by subnet.
 `!reset` drops the earlier value (and the key), `!override` replaces it unmerged.
-Afterwards `enforce_unicity` keeps one item per key in ports, volumes, secrets, configs,
-expose, devices, env_file and the name lists (the later item wins, at the earlier place).
+Afterwards `enforce_unicity` (merge_unique.py) keeps one item per key in the lists
+Compose treats as sets.
 
 Result containers are new MarkedDict/MarkedList; each key and item keeps the Mark of the
 file that provided it (a merged mapping keeps its earlier key mark).
@@ -22,61 +22,15 @@ file that provided it (a merged mapping keeps its earlier key mark).
 
 from __future__ import annotations
 
-import posixpath
 from collections.abc import Callable
 from typing import Any
 
+from composer.config.merge_tree import copy_tree, items_of, marked_list, strip_markers
 from composer.config.source import Mark, MarkedDict, MarkedList, Override, Reset
 from composer.errors import Problem, key_path
 
 Path = tuple[str, ...]
 _DROP = object()  # a !reset with nothing to keep
-
-
-def copy_tree(value: Any) -> Any:
-    """A deep copy that keeps marks (and markers)."""
-    if isinstance(value, MarkedDict):
-        result = MarkedDict(((key, copy_tree(item)) for key, item in value.items()), mark=value.mark)
-        result.key_marks.update(value.key_marks)
-        return result
-    if isinstance(value, MarkedList):
-        result_list = MarkedList((copy_tree(item) for item in value), mark=value.mark)
-        result_list.item_marks.extend(value.item_marks)
-        return result_list
-    if isinstance(value, (Reset, Override)):
-        return type(value)(copy_tree(value.value), value.mark)
-    return value
-
-
-def strip_markers(value: Any) -> Any:
-    """Apply markers with nothing under them: !reset keys vanish, !override is unwrapped."""
-    if isinstance(value, Override):
-        return strip_markers(value.value)
-    if isinstance(value, MarkedDict):
-        result = MarkedDict(mark=value.mark)
-        for key, item in value.items():
-            if not isinstance(item, Reset):
-                result[key] = strip_markers(item)
-                result.key_marks[key] = value.mark_of(key)
-        return result
-    if isinstance(value, MarkedList):
-        result_list = MarkedList(mark=value.mark)
-        for index, item in enumerate(value):
-            if not isinstance(item, Reset):
-                result_list.append(strip_markers(item))
-                result_list.item_marks.append(value.mark_of(index))
-        return result_list
-    return value
-
-
-def _marked_list(items: list[tuple[Any, Mark]], mark: Mark) -> MarkedList:
-    result = MarkedList((item for item, _ in items), mark=mark)
-    result.item_marks.extend(item_mark for _, item_mark in items)
-    return result
-
-
-def _items(value: MarkedList) -> list[tuple[Any, Mark]]:
-    return [(item, value.mark_of(index)) for index, item in enumerate(value)]
 
 
 def _split_pair(text: str, separators: str) -> tuple[str, str | None]:
@@ -89,11 +43,11 @@ def _as_mapping(value: Any, mark: Mark) -> MarkedDict | None:
     if isinstance(value, MarkedDict):
         return value
     if isinstance(value, str):
-        value = _marked_list([(value, mark)], mark)
+        value = marked_list([(value, mark)], mark)
     if not isinstance(value, MarkedList) or not all(isinstance(item, str) for item in value):
         return None
     result = MarkedDict(mark=value.mark)
-    for item, item_mark in _items(value):
+    for item, item_mark in items_of(value):
         key, item_value = _split_pair(item, "=")
         result[key] = item_value
         result.key_marks[key] = item_mark
@@ -107,7 +61,7 @@ def _names_mapping(value: Any, default: Callable[[Mark], Any]) -> MarkedDict | N
     if not isinstance(value, MarkedList) or not all(isinstance(item, str) for item in value):
         return None
     result = MarkedDict(mark=value.mark)
-    for item, item_mark in _items(value):
+    for item, item_mark in items_of(value):
         result[item] = default(item_mark)
         result.key_marks[item] = item_mark
     return result
@@ -123,13 +77,13 @@ def _as_sequence(value: Any, mark: Mark) -> MarkedList | None:
     if isinstance(value, MarkedList):
         return value
     if isinstance(value, str):
-        return _marked_list([(value, mark)], mark)
+        return marked_list([(value, mark)], mark)
     if isinstance(value, MarkedDict):
         items: list[tuple[Any, Mark]] = []
         for key in sorted(value, key=str):
             values = value[key] if isinstance(value[key], list) else [value[key]]
             items.extend((key if item is None else f"{key}={item}", value.mark_of(key)) for item in values)
-        return _marked_list(items, value.mark)
+        return marked_list(items, value.mark)
     return None
 
 
@@ -174,7 +128,7 @@ class _Merger:
             return self.mapping(base, over, path) if isinstance(over, MarkedDict) else self.cannot(base, over, path, mark)
         if isinstance(base, MarkedList):
             if isinstance(over, MarkedList):
-                return _marked_list(_items(base) + _items(self.fresh(over)), base.mark)
+                return marked_list(items_of(base) + items_of(self.fresh(over)), base.mark)
             return self.cannot(base, over, path, mark)
         return self.fresh(over)
 
@@ -225,15 +179,15 @@ class _Merger:
         left, right = _as_sequence(base, mark), _as_sequence(over, mark)
         if left is None or right is None:
             return self.fresh(over)
-        return _marked_list(_items(left) + _items(self.fresh(right)), left.mark)
+        return marked_list(items_of(left) + items_of(self.fresh(right)), left.mark)
 
     def extra_hosts(self, base: Any, over: Any, path: Path, mark: Mark) -> Any:
         left, right = _as_sequence(base, mark), _as_sequence(over, mark)
         if left is None or right is None:
             return self.fresh(over)
         known = {_host_entry(item) for item in left if isinstance(item, str)}
-        added = [(item, item_mark) for item, item_mark in _items(right) if not isinstance(item, str) or _host_entry(item) not in known]
-        return _marked_list(_items(left) + added, left.mark)
+        added = [(item, item_mark) for item, item_mark in items_of(right) if not isinstance(item, str) or _host_entry(item) not in known]
+        return marked_list(items_of(left) + added, left.mark)
 
     def build(self, base: Any, over: Any, path: Path, mark: Mark) -> Any:
         def as_build(value: Any) -> Any:
@@ -257,15 +211,15 @@ class _Merger:
     def by_subnet(self, base: Any, over: Any, path: Path, mark: Mark) -> Any:
         if not isinstance(base, MarkedList) or not isinstance(over, MarkedList):
             return self.default(base, over, path, mark)
-        items = _items(base)
-        for item, item_mark in _items(self.fresh(over)):
+        items = items_of(base)
+        for item, item_mark in items_of(self.fresh(over)):
             subnet = item.get("subnet") if isinstance(item, MarkedDict) else None
             index = next((i for i, (old, _) in enumerate(items) if subnet is not None and isinstance(old, MarkedDict) and old.get("subnet") == subnet), -1)
             if index < 0:
                 items.append((item, item_mark))
             else:
                 items[index] = (self.mapping(items[index][0], item, (*path, str(index))), item_mark)
-        return _marked_list(items, base.mark)
+        return marked_list(items, base.mark)
 
 
 def _pattern(path: Path) -> Path:
@@ -305,129 +259,3 @@ def merge_models(base: MarkedDict, over: MarkedDict, problems: list[Problem]) ->
 def extend_service(base: MarkedDict, service: MarkedDict, name: str, problems: list[Problem]) -> MarkedDict:
     """`service` over the service it extends; its own !reset/!override stay for the file merge."""
     return _Merger(problems, keep_markers=True).mapping(strip_markers(base), service, ("services", name))
-
-
-# --- one item per key -------------------------------------------------------------
-
-
-def _key_before_equals(item: Any) -> Any:
-    return item.split("=", 1)[0] if isinstance(item, str) else None
-
-
-def _target(item: Any, normalize: bool) -> Any:
-    """The container side of a volume or device: `target:`, or the second part of a:b[:c]."""
-    if isinstance(item, dict):
-        target = item.get("target")
-    elif isinstance(item, str):
-        parts = item.split(":")
-        target = parts[0] if len(parts) == 1 else parts[1]
-    else:
-        return None
-    if not isinstance(target, str) or not target:
-        return None
-    return posixpath.normpath(target) if normalize else target
-
-
-def _port_key(item: Any) -> Any:
-    """(host ip, published, target, protocol); 0.0.0.0 and no ip are the same."""
-    if isinstance(item, bool):
-        return None
-    if isinstance(item, int):
-        return ("", "", str(item), "tcp")
-    if isinstance(item, dict):
-        target = item.get("target")
-        if target is None or isinstance(target, (dict, list)):
-            return None
-        ip, published = str(item.get("host_ip") or ""), item.get("published")
-        return ("" if ip == "0.0.0.0" else ip, "" if published is None else str(published), str(target), str(item.get("protocol") or "tcp"))
-    if not isinstance(item, str):
-        return None
-    spec, _, protocol = item.partition("/")
-    host = ""
-    if spec.startswith("["):
-        host, _, spec = spec[1:].partition("]")
-        spec = spec.lstrip(":")
-    parts = spec.rsplit(":", 2) if not host else ["", *spec.rsplit(":", 1)]
-    target = parts[-1]
-    published = parts[-2] if len(parts) > 1 else ""
-    ip = host or (parts[0] if len(parts) == 3 else "")
-    return ("" if ip == "0.0.0.0" else ip, published, target, protocol or "tcp")
-
-
-def _mount_key(default_dir: str) -> Callable[[Any], Any]:
-    def key(item: Any) -> Any:
-        if isinstance(item, str):
-            return f"{default_dir}/{item}"
-        if isinstance(item, dict):
-            target = item.get("target")
-            return target if isinstance(target, str) else f"{default_dir}/{item.get('source')}"
-        return None
-
-    return key
-
-
-def _env_file_key(item: Any) -> Any:
-    if isinstance(item, dict):
-        item = item.get("path")
-    return item if isinstance(item, str) else None
-
-
-def _expose_key(item: Any) -> Any:
-    return None if isinstance(item, (bool, dict, list)) else str(item)
-
-
-_KeyOf = Callable[[Any], Any]
-_UNIQUE_IN_SERVICE: dict[str, _KeyOf] = {
-    "volumes": lambda item: _target(item, normalize=True),
-    "devices": lambda item: _target(item, normalize=False),
-    "ports": _port_key,
-    "secrets": _mount_key("/run/secrets"),
-    "configs": _mount_key(""),
-    "expose": _expose_key,
-    "env_file": _env_file_key,
-    **dict.fromkeys(("cap_add", "cap_drop", "dns", "dns_opt", "dns_search", "links", "profiles", "tmpfs"), _key_before_equals),
-    **dict.fromkeys(("environment", "labels", "annotations", "sysctls"), _key_before_equals),
-}
-_UNIQUE_IN_BUILD = dict.fromkeys(("args", "labels", "tags", "platforms", "additional_contexts"), _key_before_equals)
-_UNIQUE_IN_NETWORK = dict.fromkeys(("aliases", "link_local_ips"), _key_before_equals)
-_UNIQUE_LABELS = {"labels": _key_before_equals}
-
-
-def _unique(value: Any, key_of: _KeyOf) -> Any:
-    if not isinstance(value, MarkedList):
-        return value
-    kept: list[tuple[Any, Mark]] = []
-    position: dict[Any, int] = {}
-    for item, item_mark in _items(value):
-        key = key_of(item)
-        if key is not None and key in position:
-            kept[position[key]] = (item, item_mark)
-            continue
-        if key is not None:
-            position[key] = len(kept)
-        kept.append((item, item_mark))
-    return _marked_list(kept, value.mark)
-
-
-def _unique_in(container: Any, key_functions: dict[str, _KeyOf]) -> None:
-    if isinstance(container, MarkedDict):
-        for name, key_of in key_functions.items():
-            if name in container:
-                container[name] = _unique(container[name], key_of)
-
-
-def _members(section: Any) -> Any:
-    return section.values() if isinstance(section, MarkedDict) else ()
-
-
-def enforce_unicity(model: MarkedDict) -> None:
-    """Keep one item per key in the lists Compose treats as sets (in place)."""
-    for service in _members(model.get("services")):
-        _unique_in(service, _UNIQUE_IN_SERVICE)
-        if isinstance(service, MarkedDict):
-            _unique_in(service.get("build"), _UNIQUE_IN_BUILD)
-            _unique_in(service.get("deploy"), _UNIQUE_LABELS)
-            for network in _members(service.get("networks")):
-                _unique_in(network, _UNIQUE_IN_NETWORK)
-    for network in _members(model.get("networks")):
-        _unique_in(network, _UNIQUE_LABELS)

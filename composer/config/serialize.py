@@ -25,12 +25,14 @@ from composer.config.model import (
     PortMapping,
     Project,
     ProjectFile,
-    Readiness,
     Service,
     ServiceNetwork,
+    Ulimit,
     Volume,
     WatchRule,
 )
+from composer.config.fields_printed import BLKIO_DEVICE_LISTS
+from composer.config.gosort import go_sorted
 from composer.config.units import format_duration
 
 KEEP = object()  # marks a value printed even when zero/false (a Go pointer field)
@@ -51,7 +53,13 @@ def _compact(*pairs: tuple) -> dict[str, Any]:
 
 
 def _sorted(mapping: dict[str, Any]) -> dict[str, Any]:
-    return {key: mapping[key] for key in sorted(mapping)}
+    """A Go map's keys in the order yaml.v3 prints them (gosort.py)."""
+    return go_sorted(mapping)
+
+
+def _number(value: float | None) -> float | int | None:
+    """A float as Go prints it: 1.0 is `1`."""
+    return int(value) if isinstance(value, float) and value.is_integer() else value
 
 
 def _size(value: int | None) -> str | None:
@@ -66,13 +74,43 @@ def _mode(value: int | None) -> str | None:
     return None if value is None else f"0{value:o}"
 
 
-def to_compose_dict(project: Project, escape_dollars: bool = True) -> dict[str, Any]:
+def to_compose_dict(project: Project, escape_dollars: bool = True, json_form: bool = False) -> dict[str, Any]:
     """What `compose config` prints; `$` is written `$$` so the output loads back unchanged.
 
     With --no-interpolate the values still hold their `${VAR}` text, printed as written.
+    json_form: what `--format json` prints, which keeps a few empty values YAML leaves out.
     """
     data = _project_dict(project)
+    if json_form:
+        data = _json_form(data)
     return _escape_dollars(data) if escape_dollars else data
+
+
+def _json_form(data: dict[str, Any]) -> dict[str, Any]:
+    """Compose's JSON keeps what Go's encoding/json cannot omit: struct-typed fields
+    (ipam, deploy.resources/placement, watch exec) and the fields tagged without
+    omitempty (command, entrypoint, a hook's command)."""
+    for service in data.get("services", {}).values():
+        if "blkio_config" in service:  # Go structs without json tags: the device lists use Go's field names
+            blkio = service["blkio_config"]
+            service["blkio_config"] = {k: [{n.capitalize(): v for n, v in item.items()} for item in value] if k in BLKIO_DEVICE_LISTS else value for k, value in blkio.items()}
+        for key in [key for key in service if key.startswith("x-")]:
+            del service[key]  # compose-go's JSON leaves a service's extensions out
+        if "ulimits" in service:
+            service["ulimits"] = _json_ulimits(service["ulimits"])
+        if "ulimits" in service.get("build", {}):
+            service["build"] = {**service["build"], "ulimits": _json_ulimits(service["build"]["ulimits"])}
+        service.setdefault("command", None)
+        service.setdefault("entrypoint", None)
+        if "deploy" in service:
+            service["deploy"].setdefault("resources", {})
+            service["deploy"].setdefault("placement", {})
+        for rule in service.get("develop", {}).get("watch", ()):
+            rule.setdefault("exec", {"command": None})
+    for network in data.get("networks", {}).values():
+        network.setdefault("ipam", {})
+    data.pop("models", None)  # compose-go's JSON leaves top-level models out
+    return data
 
 
 def _escape_dollars(value: Any) -> Any:
@@ -88,13 +126,14 @@ def _escape_dollars(value: Any) -> Any:
 def _project_dict(project: Project) -> dict[str, Any]:
     return _compact(
         ("name", project.name),
-        ("services", {name: service_dict(s) for name, s in sorted(project.services.items())}),
-        ("networks", {k: network_dict(v) for k, v in sorted(project.networks.items())}),
-        ("volumes", {k: volume_dict(v) for k, v in sorted(project.volumes.items())}),
-        ("secrets", {k: file_dict(v, secret=True) for k, v in sorted(project.secrets.items())}),
-        ("configs", {k: file_dict(v, secret=False) for k, v in sorted(project.configs.items())}),
-        ("ambassadors", {k: ambassador_dict(v) for k, v in sorted(project.ambassadors.items())}),
-    )
+        ("services", {name: service_dict(s) for name, s in go_sorted(project.services).items()}, KEEP),  # `{}` too
+        ("networks", {k: network_dict(v) for k, v in go_sorted(project.networks).items()}),
+        ("volumes", {k: volume_dict(v) for k, v in go_sorted(project.volumes).items()}),
+        ("secrets", {k: file_dict(v, secret=True) for k, v in go_sorted(project.secrets).items()}),
+        ("configs", {k: file_dict(v, secret=False) for k, v in go_sorted(project.configs).items()}),
+        ("models", {k: _in_order(v, _MODEL_ORDER) for k, v in project.models.items()}),
+        ("ambassadors", {k: ambassador_dict(v) for k, v in go_sorted(project.ambassadors).items()}),
+    ) | go_sorted(project.extensions)
 
 
 def config_hash(service: Service) -> str:
@@ -103,21 +142,44 @@ def config_hash(service: Service) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
+# compose-go's ServiceConfig field order: where `config` prints each key.
+SERVICE_KEY_ORDER = (
+    "name profiles annotations attach build develop blkio_config cap_add cap_drop cgroup_parent cgroup cpu_count "
+    "cpu_percent cpu_period cpu_quota cpu_rt_period cpu_rt_runtime cpus cpuset cpu_shares command configs "
+    "container_name credential_spec depends_on deploy device_cgroup_rules devices dns dns_opt dns_search dockerfile "
+    "domainname entrypoint provider environment env_file expose extends external_links extra_hosts group_add gpus "
+    "hostname healthcheck image init ipc isolation labels label_file links logging log_driver log_opt mem_limit "
+    "mem_reservation memswap_limit mem_swappiness mac_address models net network_mode networks oom_kill_disable "
+    "oom_score_adj pid pids_limit platform ports privileged pull_policy read_only restart runtime scale secrets "
+    "security_opt shm_size stdin_open stop_grace_period stop_signal storage_opt sysctls tmpfs tty ulimits "
+    "use_api_socket user userns_mode uts volume_driver volumes volumes_from working_dir pre_start post_start pre_stop"
+).split()
+_SERVICE_POSITION = {key: index for index, key in enumerate(SERVICE_KEY_ORDER)}
+
+
 def service_dict(s: Service) -> dict[str, Any]:
+    data = _service_fields(s)
+    if not s.extras:
+        return data
+    merged = {**data, **s.extras}
+    return dict(sorted(merged.items(), key=lambda kv: _SERVICE_POSITION.get(kv[0], len(_SERVICE_POSITION))))
+
+
+def _service_fields(s: Service) -> dict[str, Any]:
     return _compact(
         ("profiles", s.profiles),
         ("annotations", _sorted(s.annotations)),
-        ("attach", None if s.attach else False, KEEP),
+        ("attach", s.attach if s.attach_written or not s.attach else None, KEEP),
         ("build", _build(s.build) if s.build else None),
         ("develop", {"watch": [_watch(w) for w in s.develop.watch]} if s.develop else None),
         ("cap_add", s.cap_add), ("cap_drop", s.cap_drop),
         ("cgroup_parent", s.cgroup_parent), ("cgroup", s.cgroup),
-        ("cpu_period", s.cpu_period), ("cpu_quota", s.cpu_quota), ("cpus", s.cpus),
+        ("cpu_period", s.cpu_period), ("cpu_quota", s.cpu_quota), ("cpus", _number(s.cpus)),
         ("cpuset", s.cpuset), ("cpu_shares", s.cpu_shares),
         ("command", s.command, KEEP),
         ("configs", [_reference(r) for r in s.configs]),
         ("container_name", s.container_name),
-        ("depends_on", {name: _compact(("condition", d.condition), ("restart", d.restart), ("required", d.required, KEEP)) for name, d in sorted(s.depends_on.items())}),
+        ("depends_on", {name: _compact(("condition", d.condition), ("restart", d.restart), ("required", d.required, KEEP)) for name, d in go_sorted(s.depends_on).items()}),
         ("deploy", _deploy(s.deploy) if s.deploy else None),
         ("device_cgroup_rules", s.device_cgroup_rules),
         ("devices", [dict(zip(("source", "target", "permissions"), d.split(":"))) for d in s.devices]),
@@ -138,7 +200,7 @@ def service_dict(s: Service) -> dict[str, Any]:
         ("memswap_limit", _size(s.memswap_limit)), ("mem_swappiness", _size(s.mem_swappiness)),
         ("mac_address", s.mac_address),
         ("network_mode", s.network_mode),
-        ("networks", {k: _service_network(v) for k, v in sorted(s.networks.items())}),
+        ("networks", {k: _service_network(v) for k, v in go_sorted(s.networks).items()}),
         ("oom_kill_disable", s.oom_kill_disable), ("oom_score_adj", s.oom_score_adj),
         ("pid", s.pid), ("pids_limit", s.pids_limit), ("platform", s.platform),
         ("ports", [_port(p) for p in s.ports]),
@@ -149,26 +211,34 @@ def service_dict(s: Service) -> dict[str, Any]:
         ("stdin_open", s.stdin_open), ("stop_grace_period", _duration(s.stop_grace_period)),
         ("stop_signal", s.stop_signal), ("storage_opt", _sorted(s.storage_opt)),
         ("sysctls", _sorted(s.sysctls)), ("tmpfs", s.tmpfs), ("tty", s.tty),
-        ("ulimits", {k: u.soft if u.single else {"soft": u.soft, "hard": u.hard} for k, u in sorted(s.ulimits.items())}),
+        ("ulimits", _ulimits(s.ulimits)),
         ("user", s.user), ("userns_mode", s.userns_mode), ("uts", s.uts),
         ("volumes", [_mount(m) for m in s.volumes]),
         ("volumes_from", s.volumes_from), ("working_dir", s.working_dir),
         ("post_start", [_hook(h) for h in s.post_start]), ("pre_stop", [_hook(h) for h in s.pre_stop]),
-        ("x-readiness", _readiness(s.readiness) if s.readiness else None),  # extensions come last, as in compose-go
-    )  # fmt: skip
+    ) | s.extensions  # x-* keys come last, as written (compose-go inlines them)
 
 
 def _build(b: BuildConfig) -> dict[str, Any]:
     return _compact(
         ("context", b.context), ("dockerfile", b.dockerfile), ("dockerfile_inline", b.dockerfile_inline),
-        ("args", _sorted(b.args)), ("ssh", b.ssh), ("labels", _sorted(b.labels)),
+        ("entitlements", b.entitlements), ("args", _sorted(b.args)), ("ssh", b.ssh), ("labels", _sorted(b.labels)),
         ("cache_from", b.cache_from), ("cache_to", b.cache_to), ("no_cache", b.no_cache),
         ("additional_contexts", _sorted(b.additional_contexts)), ("pull", b.pull),
         ("extra_hosts", sorted(b.extra_hosts)), ("isolation", b.isolation), ("network", b.network),
         ("target", b.target), ("secrets", [_reference(r) for r in b.secrets]),
-        ("shm_size", _size(b.shm_size)), ("tags", b.tags), ("platforms", b.platforms),
+        ("shm_size", _size(b.shm_size)), ("tags", b.tags), ("ulimits", _ulimits(b.ulimits)), ("platforms", b.platforms),
         ("privileged", b.privileged),
     )  # fmt: skip
+
+
+def _ulimits(ulimits: dict[str, Ulimit]) -> dict[str, Any]:
+    """One number when written as one (and not 0); else soft and hard (JSON leaves zeros out)."""
+    return {k: u.soft if u.single and u.soft else {"soft": u.soft, "hard": u.hard} for k, u in go_sorted(ulimits).items()}
+
+
+def _json_ulimits(ulimits: dict[str, Any]) -> dict[str, Any]:
+    return {k: {n: v for n, v in u.items() if v} if isinstance(u, dict) else u for k, u in ulimits.items()}
 
 
 def _hook(h: ExecHook) -> dict[str, Any]:
@@ -186,22 +256,35 @@ def _reference(r: FileReference) -> dict[str, Any]:
     return _compact(("source", r.source), ("target", r.target), ("uid", r.uid), ("gid", r.gid), ("mode", _mode(r.mode)))
 
 
+_UPDATE_ORDER = ("parallelism", "delay", "failure_action", "monitor", "max_failure_ratio", "order")
+_PLACEMENT_ORDER = ("constraints", "preferences", "max_replicas_per_node")
+_MODEL_ORDER = ("name", "model", "context_size", "runtime_flags")
+
+
+def _in_order(mapping: Any, order: tuple[str, ...]) -> Any:
+    """An opaque mapping in its compose-go struct's field order."""
+    if not isinstance(mapping, dict):
+        return mapping
+    position = {key: index for index, key in enumerate(order)}
+    return dict(sorted(mapping.items(), key=lambda kv: position.get(kv[0], len(order))))
+
+
 def _deploy(d: Deploy) -> dict[str, Any]:
     resources = d.resources
     limits = resources.limits if resources else None
     reservations = resources.reservations if resources else None
     return _compact(
         ("mode", d.mode), ("replicas", d.replicas, KEEP), ("labels", _sorted(d.labels)),
-        ("update_config", d.update_config), ("rollback_config", d.rollback_config),
+        ("update_config", _in_order(d.update_config, _UPDATE_ORDER)), ("rollback_config", _in_order(d.rollback_config, _UPDATE_ORDER)),
         ("resources", _compact(
-            ("limits", _compact(("cpus", limits.cpus), ("memory", _size(limits.memory)), ("pids", limits.pids)) if limits else None),
-            ("reservations", _compact(("cpus", reservations.cpus), ("memory", _size(reservations.memory)), ("devices", reservations.devices)) if reservations else None),
+            ("limits", _compact(("cpus", _number(limits.cpus)), ("memory", _size(limits.memory)), ("pids", limits.pids)) if limits else None),
+            ("reservations", _compact(("cpus", _number(reservations.cpus)), ("memory", _size(reservations.memory)), ("devices", reservations.devices), ("generic_resources", reservations.generic_resources)) if reservations else None),
         ) if resources else None),
         ("restart_policy", _compact(
             ("condition", d.restart_policy.condition), ("delay", _duration(d.restart_policy.delay), KEEP),
             ("max_attempts", d.restart_policy.max_attempts, KEEP), ("window", _duration(d.restart_policy.window), KEEP),
         ) if d.restart_policy else None),
-        ("placement", d.placement), ("endpoint_mode", d.endpoint_mode),
+        ("placement", _in_order(d.placement, _PLACEMENT_ORDER)), ("endpoint_mode", d.endpoint_mode),
     )  # fmt: skip
 
 
@@ -213,21 +296,13 @@ def _healthcheck(h: Healthcheck) -> dict[str, Any]:
     )  # fmt: skip
 
 
-def _readiness(r: Readiness) -> dict[str, Any]:
-    tcp = int(r.tcp) if r.tcp and r.tcp.isdigit() else r.tcp
-    return _compact(
-        ("tcp", tcp), ("http", r.http), ("log", r.log), ("interval", _duration(r.interval)),
-        ("timeout", _duration(r.timeout)), ("start_period", _duration(r.start_period)), ("retries", r.retries),
-    )  # fmt: skip
-
-
 def _service_network(n: ServiceNetwork | None) -> dict[str, Any] | None:
     if n is None:
         return None
     return _compact(
         ("aliases", n.aliases), ("driver_opts", _sorted(n.driver_opts)), ("gw_priority", n.gw_priority),
         ("ipv4_address", n.ipv4_address), ("ipv6_address", n.ipv6_address), ("link_local_ips", n.link_local_ips),
-        ("mac_address", n.mac_address), ("priority", n.priority),
+        ("mac_address", n.mac_address), ("priority", n.priority), ("interface_name", n.interface_name),
     )  # fmt: skip
 
 
@@ -245,6 +320,7 @@ def _mount(m: Mount) -> dict[str, Any]:
         ("bind", _compact(("selinux", m.bind.selinux), ("propagation", m.bind.propagation), ("create_host_path", m.bind.create_host_path)) if m.bind else None, KEEP),
         ("volume", _compact(("nocopy", m.volume.nocopy), ("subpath", m.volume.subpath)) if m.volume else None, KEEP),
         ("tmpfs", _compact(("size", _size(m.tmpfs.size)), ("mode", m.tmpfs.mode)) if m.tmpfs else None, KEEP),
+        ("image", {"subpath": m.image_subpath} if m.image_subpath else None),
     )  # fmt: skip
 
 
@@ -252,17 +328,16 @@ def network_dict(n: Network) -> dict[str, Any]:
     ipam = _compact(
         ("driver", n.ipam.driver),
         ("config", [_compact(("subnet", c.subnet), ("gateway", c.gateway), ("ip_range", c.ip_range), ("aux_addresses", _sorted(c.aux_addresses))) for c in n.ipam.config]),
-        ("options", _sorted(n.ipam.options)),
-    )
+    )  # ipam.options is not printed by Compose v2.40
     return _compact(
-        ("name", n.name), ("driver", n.driver), ("driver_opts", _sorted(n.driver_opts)), ("ipam", ipam),
+        ("name", None if n.name_blank else n.name), ("driver", n.driver), ("driver_opts", _sorted(n.driver_opts)), ("ipam", ipam),
         ("external", n.external), ("internal", n.internal), ("attachable", n.attachable),
         ("labels", _sorted(n.labels)), ("enable_ipv4", n.enable_ipv4, KEEP), ("enable_ipv6", n.enable_ipv6, KEEP),
     )  # fmt: skip
 
 
 def volume_dict(v: Volume) -> dict[str, Any]:
-    return _compact(("name", v.name), ("driver", v.driver), ("driver_opts", _sorted(v.driver_opts)), ("external", v.external), ("labels", _sorted(v.labels)))
+    return _compact(("name", None if v.name_blank else v.name), ("driver", v.driver), ("driver_opts", _sorted(v.driver_opts)), ("external", v.external), ("labels", _sorted(v.labels)))
 
 
 def file_dict(f: ProjectFile, secret: bool) -> dict[str, Any]:

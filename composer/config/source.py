@@ -97,6 +97,7 @@ class Source:
 
     path: str
     data: Any
+    more: tuple[Any, ...] = ()  # the documents after the first (`---`): Compose merges each over the one before
 
 
 def _mark(node: yaml.Node, file: str | None) -> Mark:
@@ -138,6 +139,8 @@ class _MarkingLoader(_BaseLoader):  # type: ignore[misc, valid-type]
             key = self.construct_object(key_node, deep=True)
             if isinstance(key, (list, dict)):
                 raise _problem(key_node, self.file_label, "a mapping key must be a scalar")
+            if not isinstance(key, str):  # Compose refuses them: "non-string key in …"
+                raise _problem(key_node, self.file_label, f"non-string key {key!r}", f'quote it: "{key}"')
             key_mark = _mark(key_node, self.file_label)
             if not getattr(key_node, "_from_merge", False):
                 if key in seen:
@@ -164,9 +167,13 @@ class _MarkingLoader(_BaseLoader):  # type: ignore[misc, valid-type]
         # ones win): only repeats among the explicit keys are duplicates.
         explicit = {id(key_node) for key_node, _ in node.value}
         super().flatten_mapping(node)
+        merged_keys = set()
         for key_node, _ in node.value:
             if id(key_node) not in explicit:
                 key_node._from_merge = True  # type: ignore[attr-defined]
+                merged_keys.add(getattr(key_node, "value", None))
+        # Compose drops a `!reset` key before resolving `<<`, so the merged value stays.
+        node.value = [(k, v) for k, v in node.value if not (id(k) in explicit and v.tag == "!reset" and k.value in merged_keys)]
 
 
 def _construct_tagged(wrapper: type):
@@ -212,6 +219,7 @@ def _problem(node: yaml.Node, file: str | None, message: str, hint: str = "") ->
 def _expanded_size(root: yaml.Node) -> int:
     """Node count with aliases expanded, memoized per node so bombs are measured cheaply."""
     sizes: dict[int, int] = {}
+    open_nodes: set[int] = set()  # being measured: meeting one again is an alias cycle
     stack: list[tuple[yaml.Node, bool]] = [(root, False)]
     while stack:
         node, children_done = stack.pop()
@@ -224,14 +232,23 @@ def _expanded_size(root: yaml.Node) -> int:
         if children_done:
             total = 1 + sum(sizes.get(id(c), 1) for c in children)
             sizes[id(node)] = min(total, MAX_EXPANDED_NODES + 1)
+            open_nodes.discard(id(node))
             continue
+        if id(node) in open_nodes:
+            raise _CycleError(node)
+        open_nodes.add(id(node))
         stack.append((node, True))
         stack.extend((c, False) for c in children if id(c) not in sizes)
     return sizes[id(root)]
 
 
+class _CycleError(Exception):
+    def __init__(self, node: yaml.Node) -> None:
+        self.node = node
+
+
 def read_source(text: str | bytes, label: str) -> Source:
-    """Parse one YAML document. Raises ComposeError naming file, line and column."""
+    """Parse a YAML file (every document in it). Raises ComposeError naming file, line and column."""
     if len(text) > MAX_FILE_BYTES:
         raise ComposeError(
             Problem(Location(label), f"file is {len(text)} bytes, over the {MAX_FILE_BYTES} byte limit", "split it or check it is a compose file")
@@ -239,18 +256,17 @@ def read_source(text: str | bytes, label: str) -> Source:
     loader = _MarkingLoader(text)
     loader.file_label = label
     try:
-        node = loader.get_single_node()
-        if node is None:
+        nodes = []
+        while loader.check_node():  # Compose reads every document of a file (`---`), in order
+            nodes.append(loader.get_node())
+        nodes = [node for node in nodes if node is not None]
+        if not nodes:
             return Source(label, MarkedDict(mark=Mark(label, 1, 1)))
-        if _expanded_size(node) > MAX_EXPANDED_NODES:
-            raise ComposeError(
-                Problem(
-                    _mark(node, label).location(),
-                    f"the YAML expands to more than {MAX_EXPANDED_NODES} nodes through aliases",
-                    "this looks like an alias bomb; remove the nested anchors",
-                )
-            )
-        data = loader.construct_document(node)
+        for node in nodes:
+            _check_size(node, label)
+        documents = [loader.construct_document(node) for node in nodes]
+    except _CycleError as exc:
+        raise ComposeError(Problem(_mark(exc.node, label).location(), "an alias refers to a node that contains it (a cycle)", "remove the cycle between the anchor and its alias")) from None
     except _ProblemError as exc:
         raise ComposeError(exc.problem) from None
     except yaml.MarkedYAMLError as exc:
@@ -266,7 +282,18 @@ def read_source(text: str | bytes, label: str) -> Source:
         raise ComposeError(Problem(Location(label), f"YAML value error: {exc}")) from None
     finally:
         loader.dispose()
-    return Source(label, data)
+    return Source(label, documents[0], tuple(documents[1:]))
+
+
+def _check_size(node: yaml.Node, label: str) -> None:
+    if _expanded_size(node) > MAX_EXPANDED_NODES:
+        raise ComposeError(
+            Problem(
+                _mark(node, label).location(),
+                f"the YAML expands to more than {MAX_EXPANDED_NODES} nodes through aliases",
+                "this looks like an alias bomb; remove the nested anchors",
+            )
+        )
 
 
 def read_file(path: str) -> Source:

@@ -26,6 +26,7 @@ class Names:
     volumes: set[str]
     secrets: set[str]
     configs: set[str]
+    models: set[str]
 
 
 def locate(node: Node, key: str, item: str | None = None) -> Node:
@@ -76,6 +77,9 @@ def _check_resources(service: Service, node: Node, names: Names) -> None:
     for reference in service.build.secrets if service.build else ():
         if reference.source not in names.secrets:
             _undefined(locate(node, "build"), who, "secret", reference.source, names.secrets)
+    for model in service.extras.get("models") or ():
+        if model not in names.models:
+            _undefined(locate(node, "models", model), who, "model", model, names.models)
 
 
 def check_service_reference(node: Node, who: str, target: str, names: Names, allow_ambassador: bool) -> bool:
@@ -122,6 +126,9 @@ def _check_conflicts(service: Service, node: Node) -> None:
     deploy = service.deploy
     if service.container_name and service.replicas > 1:
         locate(node, "container_name").error(f"{who} sets container_name but runs {service.replicas} replicas", "container names must be unique: remove container_name or run one replica")
+    platforms = service.build.platforms if service.build else ()
+    if service.platform and platforms and service.platform not in platforms:
+        locate(node, "platform").error(f"service.build.platforms MUST include service.platform {service.platform!r}", "add it to build.platforms, or change platform")
     limits = deploy.resources.limits if deploy and deploy.resources else None
     for field, limit_field in (("mem_limit", "memory"), ("cpus", "cpus")):
         own, limit = getattr(service, field), getattr(limits, limit_field, None)

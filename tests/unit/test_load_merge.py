@@ -2,7 +2,8 @@
 
 import pytest
 
-from composer.config.merge import enforce_unicity, merge_models
+from composer.config.merge import merge_models
+from composer.config.merge_unique import enforce_unicity
 from composer.config.source import MarkedDict, MarkedList, read_source
 
 

@@ -73,13 +73,21 @@ CONTEXT = Context("demo", "/project", {"HOME": "/home/me"})
         ("~/.ssh:/root/.ssh:Z,rshared", Mount("bind", "/root/.ssh", "/home/me/.ssh", bind=BindOptions("rshared", True, "Z"))),
         ("/var/run/docker.sock:/var/run/docker.sock", Mount("bind", "/var/run/docker.sock", "/var/run/docker.sock", bind=BindOptions())),
         ("data:/d:z", Mount("volume", "/d", "data", bind=BindOptions(None, False, "z"), volume=VolumeOptions())),
+        # as Compose: the container path is cleaned, an absolute source kept as written, a relative one cleaned
+        ("/abs/dir/:/z/./q/../", Mount("bind", "/z", "/abs/dir/", bind=BindOptions())),
+        ("./a/:/b/", Mount("bind", "/b", "/project/a", bind=BindOptions())),
+        ("~/x/:/y", Mount("bind", "/y", "/home/me/x", bind=BindOptions())),
+        ("C:\\data\\:/w/", Mount("bind", "/w", "C:\\data\\", bind=BindOptions())),
+        ("a:b:c:d", Mount("bind", "c:d", "/project/a:b", bind=BindOptions())),  # `a:` reads as a drive letter
+        ("./a:/b:rx", Mount("bind", "/b", "/project/a", bind=BindOptions())),  # unknown options are ignored
+        ("./a:/b:nocopy", Mount("bind", "/b", "/project/a", bind=BindOptions(), volume=VolumeOptions(nocopy=True))),
     ],
 )
 def test_volume_short_syntax(spec, mount):
     assert parse_volume_spec(spec, CONTEXT) == mount
 
 
-@pytest.mark.parametrize("spec, message", [("", "it is empty"), ("a:b:c:d", "too many colons"), ("a::b", "an empty part between colons"), ("./a:/b:rx", "'rx' is not an option")])
+@pytest.mark.parametrize("spec, message", [("", "it is empty"), ("vol:/b:ro:x", "too many colons"), ("ab::b", "an empty part between colons")])
 def test_volume_short_syntax_errors(spec, message):
     with pytest.raises(VolumeSyntaxError, match=message):
         parse_volume_spec(spec, CONTEXT)

@@ -163,13 +163,12 @@ CASES = [
         id='wrong-types',
     ),
     pytest.param(
-        'services:\n  web:\n    image: x\n    volumes: ["a:b:c:d", "::", "./x:/y:rx", {type: bind, target: /x}, {source: v}]\n',
+        'services:\n  web:\n    image: x\n    volumes: ["vol:/b:ro:x", ":::", {type: bind, target: /x}, {source: v}]\n',
         [
-            "compose.yaml:4:15: services.web.volumes[0]: 'a:b:c:d' is not a volume: too many colons; use [SOURCE:]TARGET[:ro|rw|nocopy|z|Z|PROPAGATION], like ./data:/data:ro",
-            "compose.yaml:4:26: services.web.volumes[1]: '::' is not a volume: an empty part between colons; use [SOURCE:]TARGET[:ro|rw|nocopy|z|Z|PROPAGATION], like ./data:/data:ro",
-            "compose.yaml:4:32: services.web.volumes[2]: './x:/y:rx' is not a volume: 'rx' is not an option; use [SOURCE:]TARGET[:ro|rw|nocopy|z|Z|PROPAGATION], like ./data:/data:ro",
-            'compose.yaml:4:45: services.web.volumes[3]: a bind mount needs a source; add source: HOST_PATH',
-            "compose.yaml:4:71: services.web.volumes[4]: is missing 'type'; add type: …",
+            "compose.yaml:4:15: services.web.volumes[0]: 'vol:/b:ro:x' is not a volume: too many colons; use [SOURCE:]TARGET[:ro|rw|nocopy|z|Z|PROPAGATION], like ./data:/data:ro",
+            "compose.yaml:4:30: services.web.volumes[1]: ':::' is not a volume: an empty part between colons; use [SOURCE:]TARGET[:ro|rw|nocopy|z|Z|PROPAGATION], like ./data:/data:ro",
+            'compose.yaml:4:37: services.web.volumes[2]: a bind mount needs a source; add source: HOST_PATH',
+            "compose.yaml:4:63: services.web.volumes[3]: is missing 'type'; add type: …",
         ],
         id='bad-volume',
     ),
@@ -195,9 +194,9 @@ CASES = [
         id='depends-condition',
     ),
     pytest.param(
-        'services:\n  web:\n    image: x\n    networks: [n]\nnetworks:\n  n: {external: true, driver: bridge}\n',
+        'services:\n  web:\n    image: x\n    volumes: ["v:/v"]\nvolumes:\n  v: {external: true, driver: local}\n',
         [
-            'compose.yaml:6:23: networks.n.driver: conflicts with external: true; remove driver: an external resource is not created by composer',
+            'compose.yaml:6:23: volumes.v.driver: conflicting parameters "external" and "driver" specified; remove driver: an external resource is not created by composer',
         ],
         id='external-with-driver',
     ),

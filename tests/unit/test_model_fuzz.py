@@ -71,9 +71,9 @@ def test_mangled_files_raise_only_compose_error(data):
     tree = yaml.safe_load(yaml.safe_dump(data.draw(st.sampled_from(SEEDS))))  # a fresh copy
     for _ in range(data.draw(st.integers(1, 4))):
         tree = mutate(tree, data)
-    parsed = read_source(yaml.safe_dump(tree, allow_unicode=True), "compose.yaml").data
-    assembled = Assembled(["compose.yaml"], FIXTURES / "env-files", "fuzz", {"HOME": "/home/tester"}, parsed, ("debug",), ())
     try:
+        parsed = read_source(yaml.safe_dump(tree, allow_unicode=True), "compose.yaml").data  # refuses non-string keys
+        assembled = Assembled(["compose.yaml"], FIXTURES / "env-files", "fuzz", {"HOME": "/home/tester"}, parsed, ("debug",), ())
         build_project(assembled)
     except ComposeError as error:
         assert error.lines() and all("\n" not in line for line in error.lines())
