@@ -46,7 +46,11 @@ VERBS: dict[str, tuple[str, str]] = {
 
 
 # global options that take a value (so their value is not taken for the verb)
-_VALUED_GLOBALS = frozenset({"-f", "--file", "-p", "--project-name", "--project-directory", "--env-file", "--profile", "--ansi", "--progress"})
+_VALUED_GLOBALS = frozenset({"-f", "--file", "-p", "--project-name", "--project-directory", "--env-file", "--profile", "--ansi", "--progress", "--parallel"})
+
+# global flags Compose v2 also takes after the verb (`compose up --dry-run`): every verb's
+# `--help` there lists --dry-run and no other global flag
+_AFTER_VERB = ("--dry-run",)
 
 
 def chosen_verb(argv: list[str]) -> str | None:
@@ -74,6 +78,10 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     parser.add_argument("--profile", action="append", default=[], metavar="PROFILE", help="enable a profile (repeatable)")
     parser.add_argument("--ansi", choices=("never", "always", "auto"), default="auto", help="control when to print ANSI control characters")
     parser.add_argument("--dry-run", action="store_true", help="show what would be done; change nothing")
+    parser.add_argument("--progress", choices=("auto", "tty", "plain", "json", "quiet"), help="type of progress output (default: auto)")
+    parser.add_argument("--parallel", type=int, metavar="N", help="limit of parallel operations, -1 for unlimited (default: $COMPOSE_PARALLEL_LIMIT or 16)")
+    parser.add_argument("--compatibility", action="store_true", help="accepted for Compose v2; changes nothing (see docs/cli-compatibility.md)")
+    parser.add_argument("--all-resources", action="store_true", help="include all resources, even those not used by services")
     parser.add_argument("--debug", action="store_true", help="show details (and tracebacks) of errors")
     parser.add_argument("-v", "--version", action="store_true", help="show the version and exit")
     verbs = parser.add_subparsers(dest="verb", metavar="COMMAND")
@@ -83,7 +91,41 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
         sub = verbs.add_parser(verb, help=help_text, description=help_text)
         sub.set_defaults(_module=module_name)
         importlib.import_module(f"composer.cli.{module_name}").add_arguments(sub)
+        _share_globals(sub)
     return parser
+
+
+def _share_globals(sub: argparse.ArgumentParser) -> None:
+    """--dry-run after the verb too; a verb's own --progress (build, up, down) keeps working.
+    Unset there, they must not overwrite what was given before the verb: argparse copies a
+    subparser's defaults over the global namespace, so theirs are SUPPRESS."""
+    for action in sub._actions:
+        if action.dest in ("progress", "dry_run"):
+            action.default = argparse.SUPPRESS
+            if action.dest == "progress" and action.choices is not None and "auto" not in action.choices:
+                action.choices = (*action.choices, "auto")
+    if not any("--dry-run" in action.option_strings for action in sub._actions):
+        sub.add_argument(*_AFTER_VERB, action="store_true", default=argparse.SUPPRESS, help="execute command in dry run mode")
+
+
+def _apply_globals(args: argparse.Namespace) -> None:
+    """--progress auto means no choice; --parallel is the executor's limit (over COMPOSE_PARALLEL_LIMIT)."""
+    from composer.cli import output
+
+    if args.progress == "auto":
+        args.progress = None
+    if args.compatibility:  # Compose v2's only effect: v1's `project_service_1` names
+        output.warning("--compatibility: accepted, but container names keep Compose v2's '-' separator")
+    if args.all_resources and args.verb in ("up", "create", "run", "scale"):
+        output.warning("--all-resources: accepted, but networks no service uses are not created (declared volumes always are)")
+    if args.parallel is not None:
+        if args.parallel == 0 or args.parallel < -1:
+            from composer.errors import ComposerError
+
+            raise ComposerError(f"--parallel {args.parallel}: expected a positive number, or -1 for unlimited")
+        from composer.executor.tasks import choose_parallel_limit
+
+        choose_parallel_limit(args.parallel)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -102,6 +144,7 @@ def main(argv: list[str] | None = None) -> int:
 
     output.configure(args.ansi)
     try:
+        _apply_globals(args)
         return importlib.import_module(f"composer.cli.{args._module}").run(args)
     except ComposerError as exc:
         if args.debug:
