@@ -40,6 +40,16 @@ VERBS: dict[str, tuple[str, str]] = {
     "config": ("config_cmd", "Parse, resolve and render the compose file in canonical format"),
     "graph": ("graph_cmd", "Show the start order of services and ambassadors"),
     "watch": ("watch_cmd", "Watch services' develop.watch paths; sync, restart or rebuild on change"),
+    "create": ("create_cmd", "Create containers for services, without starting them"),
+    "scale": ("scale_cmd", "Scale services"),
+    "volumes": ("volumes_cmd", "List the project's volumes"),
+    "stats": ("stats_cmd", "Display a live stream of the containers' resource usage"),
+    "cp": ("cp_cmd", "Copy files/folders between a service container and the local filesystem"),
+    "export": ("export_cmd", "Export a service container's filesystem as a tar archive"),
+    "attach": ("unsupported_cmd", "Attach to a service's running container (not supported: see docs/cli-compatibility.md)"),
+    "commit": ("unsupported_cmd", "Create an image from a container's changes (not supported)"),
+    "push": ("unsupported_cmd", "Push service images (not supported)"),
+    "publish": ("unsupported_cmd", "Publish a compose application (not supported)"),
     "version": ("version_cmd", "Show the composer version"),
     "completion": ("completion_cmd", "Print a shell completion script (bash or zsh)"),
 }
@@ -130,8 +140,12 @@ def _apply_globals(args: argparse.Namespace) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    parser = build_parser(only=chosen_verb(argv))
-    args = parser.parse_args(argv)
+    verb = chosen_verb(argv)
+    parser = build_parser(only=verb)
+    if verb and VERBS[verb][0] == "unsupported_cmd":  # refused with its reason, whatever its flags
+        args, _ = parser.parse_known_args(argv)
+    else:
+        args = parser.parse_args(argv)
     if args.version:
         from composer import __version__
 

@@ -13,10 +13,11 @@ STATUSES = ("paused", "restarting", "removing", "running", "dead", "created", "e
 def add_arguments(parser) -> None:
     parser.add_argument("services", nargs="*", metavar="SERVICE")
     parser.add_argument("-a", "--all", action="store_true", help="show stopped containers too")
-    parser.add_argument("-q", "--quiet", action="store_true", help="only display names")
+    parser.add_argument("-q", "--quiet", action="store_true", help="only display container IDs")
+    parser.add_argument("--no-trunc", action="store_true", help="don't truncate output (full 64-hex IDs)")
     parser.add_argument("--services", dest="only_services", action="store_true", help="display services")
     parser.add_argument("--status", action="append", default=[], choices=STATUSES, help="filter by status")
-    parser.add_argument("--format", choices=("table", "json"), default="table")
+    parser.add_argument("--format", default="table", help="table, json, 'table TEMPLATE' or a Go TEMPLATE ({{.ID}}…)")
 
 
 def run(args) -> int:
@@ -34,12 +35,18 @@ def run(args) -> int:
         states = [s for s in states if s.status in args.status]
     elif not args.all:
         states = [s for s in states if s.status in ("running", "paused", "restarting")]
-    if args.quiet:
+    if args.quiet:  # Compose v2 prints whole IDs here (docker ps -q cuts them; --format '{{.ID}}' does too)
         for state in states:
-            output.line(state.name)
+            output.line(driver.container_id(project.name, state.name))
     elif args.only_services:
         for name in dict.fromkeys(s.service for s in states):
             output.line(name)
+    elif args.format not in ("table", "json"):
+        from composer.cli.go_format import render
+
+        rows = [container_json(project, s, driver, ports, no_trunc=args.no_trunc) for s in states]
+        for text in render(rows + ambassador_rows(project, driver, ports), args.format, "", HEADERS):
+            output.line(text)
     elif args.format == "json":
         for state in states:
             output.json_line(container_json(project, state, driver, ports))
@@ -79,7 +86,12 @@ def ambassador_rows(project, driver, ports: dict[str, list[dict]]) -> list[dict]
     return rows
 
 
-def container_json(project, state, driver, ports: dict | None = None, command: Callable[[Sequence[str]], str] | None = None) -> dict:
+HEADERS = {"ID": "CONTAINER ID", "Name": "NAME", "Names": "NAMES", "Image": "IMAGE", "Command": "COMMAND", "Service": "SERVICE",
+           "CreatedAt": "CREATED AT", "RunningFor": "CREATED", "Status": "STATUS", "Ports": "PORTS", "State": "STATE", "Health": "HEALTH"}
+
+
+def container_json(project, state, driver, ports: dict | None = None, command: Callable[[Sequence[str]], str] | None = None,
+                   no_trunc: bool = False) -> dict:
     """The fields of Compose v2's `ps --format json` (≥ 2.21), from the driver's records, keys
     sorted as Compose prints them; plus `Created` (integer, as Compose < 2.21 printed).
     `command` renders the COMMAND (default: Docker's quoted, cut text; the table's is plain)."""
@@ -95,7 +107,7 @@ def container_json(project, state, driver, ports: dict | None = None, command: C
         "CreatedAt": go_time(created) if created else "",
         "ExitCode": state.exit_code or 0,
         "Health": state.health.status if state.health else "",
-        "ID": state.name,
+        "ID": driver.container_id(project.name, state.name)[: None if no_trunc else 12],
         "Image": record.image if record else "",
         "Labels": labels_text(container_labels(project.name, state, record, service)),
         "LocalVolumes": str(local_volumes),

@@ -1,0 +1,43 @@
+"""The driver calls Compose v2's smaller verbs need (ps IDs, volumes, stats, cp, export), kept
+apart from driver.py so the verbs that add them touch nothing else. RuncDriver inherits them."""
+
+from __future__ import annotations
+
+from typing import BinaryIO
+
+
+class RuncExtras:
+    def container_id(self, project: str, name: str) -> str:
+        from composer.drivers.runc.identity import container_id  # on use: see driver.py's doc
+
+        return container_id(project, name)
+
+    def volume_list(self, project) -> list[dict]:
+        from composer.drivers.runc.volume_list import volume_list  # on use: see driver.py's doc
+
+        return volume_list(project)
+
+    def stats_sample(self, name: str) -> dict | None:
+        from composer.drivers.runc.stats import sample  # on use: see driver.py's doc
+
+        return sample(name, self.runtime.inspect(name))
+
+    def copy_out(self, name: str, path: str, out: BinaryIO, follow_link: bool = False) -> None:
+        from composer.drivers.runc import container_files  # on use: see driver.py's doc
+
+        container_files.copy_out(self.runtime.inspect(name), path, out, follow_link)
+
+    def copy_in(self, name: str, path: str, archive: BinaryIO, keep_owner: bool = False) -> None:
+        from composer.drivers.runc import container_files  # on use: see driver.py's doc
+
+        container_files.copy_in(self.runtime.inspect(name), path, archive, keep_owner)
+
+    def path_kind(self, name: str, path: str) -> str | None:
+        from composer.drivers.runc import container_files  # on use: see driver.py's doc
+
+        return container_files.path_kind(self.runtime.inspect(name), path)
+
+    def export(self, name: str, out: BinaryIO) -> None:
+        from composer.drivers.runc import container_files  # on use: see driver.py's doc
+
+        container_files.export(self.runtime.inspect(name), out)
