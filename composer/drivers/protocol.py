@@ -160,8 +160,9 @@ class Driver(Protocol):
         """The container's counters now (cpu_ns, system_ns, online_cpus, memory, memory_limit,
         block_read, block_write, net_rx, net_tx, pids); None when it is not running."""
 
-    def copy_out(self, name: str, path: str, out: Any, follow_link: bool = False) -> None:
-        """A tar of the container's path (a file or a directory, named by its last component) to out."""
+    def copy_out(self, name: str, path: str, out: Any, follow_link: bool = False, arcname: str | None = None) -> None:
+        """A tar of the container's path (a file or a directory; its root named by its last
+        component, or arcname: "." for a directory's contents) to out."""
 
     def copy_in(self, name: str, path: str, archive: Any, keep_owner: bool = False) -> None:
         """Extract a tar into the container's directory path (owned by root unless keep_owner)."""

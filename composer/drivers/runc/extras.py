@@ -22,10 +22,10 @@ class RuncExtras:
 
         return sample(name, self.runtime.inspect(name))
 
-    def copy_out(self, name: str, path: str, out: BinaryIO, follow_link: bool = False) -> None:
+    def copy_out(self, name: str, path: str, out: BinaryIO, follow_link: bool = False, arcname: str | None = None) -> None:
         from composer.drivers.runc import container_files  # on use: see driver.py's doc
 
-        container_files.copy_out(self.runtime.inspect(name), path, out, follow_link)
+        container_files.copy_out(self.runtime.inspect(name), path, out, follow_link, arcname)
 
     def copy_in(self, name: str, path: str, archive: BinaryIO, keep_owner: bool = False) -> None:
         from composer.drivers.runc import container_files  # on use: see driver.py's doc

@@ -1,0 +1,152 @@
+"""Compose v2's smaller verbs on real containers: create, scale, volumes, stats, cp, export,
+ps IDs and templates, global flags in both places, and the verbs refused with a reason."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import re
+import tarfile
+
+import pytest
+
+from tests.support.images import BUSYBOX_REF
+
+pytest_plugins = ["tests.support.project"]
+pytestmark = pytest.mark.needs_root
+
+FILES = f"""
+services:
+  web:
+    image: {BUSYBOX_REF}
+    command: [sh, -c, 'mkdir -p /srv/site && echo hello > /srv/site/index.html && chmod 640 /srv/site/index.html && exec sleep 600']
+    volumes: [data:/data]
+  busy:
+    image: {BUSYBOX_REF}
+    command: [sh, -c, 'while true; do :; done']
+volumes:
+  data: {{}}
+"""
+
+
+@pytest.fixture
+def created(project):
+    project.write(FILES)
+    result = project.compose("--progress", "plain", "create", check=True)
+    assert "Created" in result.stderr
+    return project
+
+
+def test_create_makes_containers_without_starting_them(created):
+    rows = created.ps()
+    assert {row["Service"]: row["State"] for row in rows.values()} == {"web": "created", "busy": "created"}
+
+
+def test_ps_ids_are_stable_hex(created):
+    full = created.compose("ps", "-a", "-q", check=True).stdout.split()
+    assert len(full) == 2 and all(re.fullmatch(r"[0-9a-f]{64}", i) for i in full)
+    created.compose("start", check=True)
+    assert created.compose("ps", "-q", check=True).stdout.split() == full  # the same container, the same id
+    short = created.compose("ps", "--format", "{{.ID}} {{.Service}}", check=True).stdout.splitlines()
+    assert sorted(line.split()[0] for line in short) == sorted(i[:12] for i in full)
+    table = created.compose("ps", "--format", "table {{.ID}}\t{{.Name}}", check=True).stdout.splitlines()
+    assert table[0].split() == ["CONTAINER", "ID", "NAME"]
+    assert {row["ID"] for row in created.ps().values()} == {i[:12] for i in full}
+
+
+def test_volumes_lists_the_projects_own(created):
+    name = f"{created.name}_data"
+    table = created.compose("volumes", check=True).stdout.splitlines()
+    assert table[0] == "DRIVER    VOLUME NAME" and table[1].split() == ["local", name]
+    assert created.compose("volumes", "-q", check=True).stdout.split() == [name]
+    row = json.loads(created.compose("volumes", "--format", "json", check=True).stdout)
+    assert row["Name"] == name and row["Driver"] == "local" and f"com.docker.compose.project={created.name}" in row["Labels"]
+    assert created.compose("volumes", "--format", "{{.Name}}", "busy", check=True).stdout == ""
+    assert created.compose("volumes", "--format", "{{.Name}}", "web", check=True).stdout.split() == [name]
+    assert created.compose("volumes", "nope").stderr.strip() == "error: no such service: nope"
+
+
+def test_scale_agrees_with_up_scale(created):
+    created.compose("scale", "web=2", check=True)
+    assert sorted(n for n, r in created.ps().items() if r["Service"] == "web" and r["State"] == "running") == [
+        f"{created.name}-web-1", f"{created.name}-web-2"]
+    created.compose("up", "-d", "--scale", "web=2", check=True)  # nothing to change: the same two
+    assert sum(r["Service"] == "web" for r in created.ps().values()) == 2
+    created.compose("scale", "web=1", check=True)
+    assert sum(r["Service"] == "web" for r in created.ps().values()) == 1
+    bad = created.compose("scale", "web")
+    assert bad.returncode == 1 and bad.stderr.strip() == "error: invalid scale specifier: web"
+
+
+def test_stats_no_stream_json(created):
+    created.compose("start", check=True)
+    out = created.compose("stats", "--no-stream", "--format", "json", check=True).stdout
+    rows = {row["Name"]: row for row in map(json.loads, out.splitlines())}
+    assert set(rows) == {f"{created.name}-web-1", f"{created.name}-busy-1"}
+    for row in rows.values():
+        assert set(row) == {"BlockIO", "CPUPerc", "Container", "ID", "MemPerc", "MemUsage", "Name", "NetIO", "PIDs"}
+        assert re.fullmatch(r"\d+\.\d\d%", row["CPUPerc"]) and " / " in row["MemUsage"] and row["ID"] == row["Container"][:12]
+    assert float(rows[f"{created.name}-busy-1"]["CPUPerc"][:-1]) > 5  # a busy loop shows
+    table = created.compose("stats", "--no-stream", "web", check=True).stdout.splitlines()
+    assert table[0].split()[:4] == ["CONTAINER", "ID", "NAME", "CPU"] and len(table) == 2
+
+
+def test_cp_both_ways_keeps_modes(created, tmp_path):
+    created.compose("start", "web", check=True)
+    ready = created.compose("exec", "-T", "web", "sh", "-c", "while [ ! -f /srv/site/index.html ]; do sleep 0.1; done; stat -c %a /srv/site/index.html", check=True)
+    assert ready.stdout.strip() == "640"
+    out = tmp_path / "out"
+    out.mkdir()
+    created.compose("cp", f"web:/srv/site", str(out), check=True)
+    copied = out / "site" / "index.html"
+    assert copied.read_text() == "hello\n" and oct(copied.stat().st_mode & 0o777) == "0o640"
+    created.compose("cp", "web:/srv/site/.", str(tmp_path / "flat"), check=True)
+    assert (tmp_path / "flat" / "index.html").is_file()
+    script = tmp_path / "run.sh"
+    script.write_text("#!/bin/sh\necho ran\n")
+    script.chmod(0o751)
+    os.chown(script, 1234, 1234)
+    created.compose("cp", str(script), "web:/data/", check=True)
+    created.compose("cp", "-a", str(script), "web:/data/kept.sh", check=True)
+    listing = created.compose("exec", "-T", "web", "stat", "-c", "%a %u %n", "/data/run.sh", "/data/kept.sh", check=True).stdout.splitlines()
+    assert listing == ["751 0 /data/run.sh", "751 1234 /data/kept.sh"]
+    tar = created.compose("cp", "web:/srv/site/index.html", "-", check=True)
+    assert tar.returncode == 0
+    missing = created.compose("cp", "web:/nope", str(out))
+    assert missing.returncode == 1 and "Could not find the file /nope" in missing.stderr
+
+
+def test_cp_from_a_stopped_container_sees_its_volume(created, tmp_path):
+    created.compose("start", "web", check=True)
+    created.compose("exec", "-T", "web", "sh", "-c", "echo kept > /data/v.txt", check=True)
+    created.compose("stop", "-t", "1", "web", check=True)
+    created.compose("cp", "web:/data/v.txt", str(tmp_path / "v.txt"), check=True)
+    assert (tmp_path / "v.txt").read_text() == "kept\n"
+
+
+def test_export_writes_the_rootfs(created, tmp_path):
+    target = tmp_path / "web.tar"
+    created.compose("export", "web", "-o", str(target), check=True)
+    with tarfile.open(target) as tar:
+        names = set(tar.getnames())
+    assert {"bin/sh", "bin/busybox"} & names and not any(n.startswith("proc/") for n in names)
+    missing = created.compose("export", "web", "--index", "3")
+    assert missing.returncode == 1 and "index 3" in missing.stderr
+
+
+def test_global_flags_in_both_places(created):
+    before = created.compose("--dry-run", "up", "-d", check=True)
+    after = created.compose("up", "--dry-run", "-d", check=True)
+    assert "DRY-RUN MODE" in before.stderr and before.stderr == after.stderr
+    quiet = created.compose("--progress", "quiet", "--parallel", "1", "up", "-d", check=True)
+    assert quiet.stderr == ""
+    assert set(created.ps()) == {f"{created.name}-web-1", f"{created.name}-busy-1"}
+    assert created.compose("--parallel", "0", "ps").returncode == 1
+
+
+@pytest.mark.parametrize("verb", ["attach", "commit", "push", "publish"])
+def test_unsupported_verbs_say_why(project, verb):
+    result = project.compose(verb, "--index", "1", "web")
+    assert result.returncode == 1 and result.stderr.startswith(f"error: compose {verb} is not supported: ")
+    assert len(result.stderr.splitlines()) == 1
