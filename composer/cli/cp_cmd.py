@@ -4,7 +4,8 @@ SERVICE:SRC DEST copies from the service's first container (or --index N); SRC S
 copies into every container of the service (or --index N). `-` is a tar stream on
 stdin/stdout. A directory SRC lands inside an existing directory DEST, or becomes DEST;
 SRC ending in `/.` copies a directory's contents; a file lands in DEST (a directory) or as
-DEST. Modes are kept both ways; into a container, owners become root unless -a.
+DEST. Modes are kept both ways; owners too into a container (-a: the container's user's,
+when it has one: Docker's rule), and out of it they are ours, as docker cp does.
 """
 
 from __future__ import annotations
@@ -132,11 +133,11 @@ def extract_locally(archive, into: str) -> None:
         tar.extractall(into, members=members, numeric_owner=True, filter="fully_trusted")
 
 
-def _to_container(driver, name: str, src: str, dst: str, keep_owner: bool, follow_link: bool) -> None:
+def _to_container(driver, name: str, src: str, dst: str, as_user: bool, follow_link: bool) -> None:
     from composer.errors import ComposerError
 
     if src == "-":
-        driver.copy_in(name, dst, sys.stdin.buffer, keep_owner)
+        driver.copy_in(name, dst, sys.stdin.buffer, as_user)
         return
     if not os.path.lexists(src):
         raise ComposerError(f"no such file or directory: {src}")
@@ -158,4 +159,4 @@ def _to_container(driver, name: str, src: str, dst: str, keep_owner: bool, follo
         with tarfile.open(fileobj=buffer, mode="w", format=tarfile.PAX_FORMAT) as tar:
             tar.add(source, arcname=arcname, recursive=True)
         buffer.seek(0)
-        driver.copy_in(name, into, buffer, keep_owner)
+        driver.copy_in(name, into, buffer, as_user)

@@ -85,3 +85,14 @@ def tabwrite(lines: list[str]) -> list[str]:
         for index, cell in enumerate(cells[:-1]):
             widths[index] = max(widths.get(index, 0), max(len(cell) + PADDING, MIN_WIDTH))
     return ["".join(cell.ljust(widths[i]) for i, cell in enumerate(cells[:-1])) + cells[-1] for cells in split]
+
+
+class OpenChoices(tuple):
+    """`--format`'s choices for shell completion (table, json) that still accept any template:
+    argparse checks `value in choices`, completion lists them."""
+
+    def __contains__(self, value: object) -> bool:
+        return isinstance(value, str)
+
+
+FORMATS = OpenChoices(("table", "json"))

@@ -11,13 +11,15 @@ STATUSES = ("paused", "restarting", "removing", "running", "dead", "created", "e
 
 
 def add_arguments(parser) -> None:
+    from composer.cli.go_format import FORMATS
+
     parser.add_argument("services", nargs="*", metavar="SERVICE")
     parser.add_argument("-a", "--all", action="store_true", help="show stopped containers too")
     parser.add_argument("-q", "--quiet", action="store_true", help="only display container IDs")
     parser.add_argument("--no-trunc", action="store_true", help="don't truncate output (full 64-hex IDs)")
     parser.add_argument("--services", dest="only_services", action="store_true", help="display services")
     parser.add_argument("--status", action="append", default=[], choices=STATUSES, help="filter by status")
-    parser.add_argument("--format", default="table", help="table, json, 'table TEMPLATE' or a Go TEMPLATE ({{.ID}}…)")
+    parser.add_argument("--format", default="table", choices=FORMATS, metavar="FORMAT", help="table, json, 'table TEMPLATE' or a Go TEMPLATE ({{.ID}}…)")
 
 
 def run(args) -> int:

@@ -18,9 +18,11 @@ DECIMAL = ("B", "kB", "MB", "GB", "TB", "PB", "EB")
 
 
 def add_arguments(parser) -> None:
+    from composer.cli.go_format import FORMATS
+
     parser.add_argument("service", nargs="?", metavar="SERVICE")
     parser.add_argument("-a", "--all", action="store_true", help="show all containers (default shows just running)")
-    parser.add_argument("--format", default="", help="table, json, 'table TEMPLATE' or a Go TEMPLATE ({{.CPUPerc}}…)")
+    parser.add_argument("--format", default="", choices=FORMATS, metavar="FORMAT", help="table, json, 'table TEMPLATE' or a Go TEMPLATE ({{.CPUPerc}}…)")
     parser.add_argument("--no-stream", action="store_true", help="print one result and exit")
     parser.add_argument("--no-trunc", action="store_true", help="don't truncate output (full IDs)")
 

@@ -7,8 +7,10 @@ HEADERS = {"Name": "VOLUME NAME", "Mountpoint": "MOUNTPOINT", "Driver": "DRIVER"
 
 
 def add_arguments(parser) -> None:
+    from composer.cli.go_format import FORMATS
+
     parser.add_argument("services", nargs="*", metavar="SERVICE")
-    parser.add_argument("--format", default="table", help="table, json, 'table TEMPLATE' or a Go TEMPLATE ({{.Name}}…)")
+    parser.add_argument("--format", default="table", choices=FORMATS, metavar="FORMAT", help="table, json, 'table TEMPLATE' or a Go TEMPLATE ({{.Name}}…)")
     parser.add_argument("-q", "--quiet", action="store_true", help="only display volume names")
 
 

@@ -164,8 +164,9 @@ class Driver(Protocol):
         """A tar of the container's path (a file or a directory; its root named by its last
         component, or arcname: "." for a directory's contents) to out."""
 
-    def copy_in(self, name: str, path: str, archive: Any, keep_owner: bool = False) -> None:
-        """Extract a tar into the container's directory path (owned by root unless keep_owner)."""
+    def copy_in(self, name: str, path: str, archive: Any, as_user: bool = False) -> None:
+        """Extract a tar into the container's directory path; owners as in the archive, or
+        (as_user, `cp -a`) the container's user when it has one, as Docker does."""
 
     def path_kind(self, name: str, path: str) -> str | None:
         """"dir", "file" (anything not a directory) or None (missing) for a path in the container."""

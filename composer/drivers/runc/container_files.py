@@ -40,10 +40,12 @@ def path_kind(state, path: str) -> str | None:
     return "dir" if host.is_dir() else "file"
 
 
-def copy_in(state, path: str, archive: BinaryIO, keep_owner: bool = False) -> None:
+def copy_in(state, path: str, archive: BinaryIO, as_user: bool = False) -> None:
     """Extract the tar into the container's directory `path`. Each member's place is resolved
-    in the container (symlinks met stay inside it); owners become root unless keep_owner."""
+    in the container (symlinks met stay inside it). Owners are the archive's, as Docker keeps
+    them; as_user (`cp -a`) makes them the container's user, when it has one (Docker's rule)."""
     root = _root(state, path)
+    owner = _container_user(state.name) if as_user else None
     if path_kind(state, path) != "dir":
         raise ComposerError(f"Could not find the file {path} in container {state.name}", "the destination must be an existing directory")
     with tarfile.open(fileobj=archive, mode="r|*") as tar:
@@ -55,8 +57,8 @@ def copy_in(state, path: str, archive: BinaryIO, keep_owner: bool = False) -> No
             if member.islnk():
                 _hard_link(root, path, member, target)
                 continue
-            if not keep_owner:
-                member.uid = member.gid = 0
+            if owner is not None:
+                member.uid, member.gid = owner
             target.parent.mkdir(parents=True, exist_ok=True)
             if member.isdir() and target.is_dir():
                 os.chmod(target, member.mode)
@@ -119,6 +121,18 @@ def _through_binds(name: str, path: str) -> tuple[Path, str] | None:
     if best is None:
         return None
     return Path(best[1]), path[len(best[0]):] or "/"
+
+
+def _container_user(name: str) -> tuple[int, int] | None:
+    """The uid and gid the container's process runs as; None for root (Docker: no User set)."""
+    import json
+
+    try:
+        user = json.loads(ContainerPaths.for_name(name).config_json.read_text())["process"]["user"]
+        uid, gid = int(user.get("uid", 0)), int(user.get("gid", 0))
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return None if (uid, gid) == (0, 0) else (uid, gid)
 
 
 def _safe_name(name: str) -> str | None:

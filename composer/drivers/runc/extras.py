@@ -27,10 +27,10 @@ class RuncExtras:
 
         container_files.copy_out(self.runtime.inspect(name), path, out, follow_link, arcname)
 
-    def copy_in(self, name: str, path: str, archive: BinaryIO, keep_owner: bool = False) -> None:
+    def copy_in(self, name: str, path: str, archive: BinaryIO, as_user: bool = False) -> None:
         from composer.drivers.runc import container_files  # on use: see driver.py's doc
 
-        container_files.copy_in(self.runtime.inspect(name), path, archive, keep_owner)
+        container_files.copy_in(self.runtime.inspect(name), path, archive, as_user)
 
     def path_kind(self, name: str, path: str) -> str | None:
         from composer.drivers.runc import container_files  # on use: see driver.py's doc
