@@ -48,7 +48,7 @@ VERBS: dict[str, tuple[str, str]] = {
     "export": ("export_cmd", "Export a service container's filesystem as a tar archive"),
     "attach": ("unsupported_cmd", "Attach to a service's running container (not supported: see docs/cli-compatibility.md)"),
     "commit": ("unsupported_cmd", "Create an image from a container's changes (not supported)"),
-    "push": ("unsupported_cmd", "Push service images (not supported)"),
+    "push": ("push_cmd", "Push service images (skopeo, from the local store)"),
     "publish": ("unsupported_cmd", "Publish a compose application (not supported)"),
     "version": ("version_cmd", "Show the composer version"),
     "completion": ("completion_cmd", "Print a shell completion script (bash or zsh)"),

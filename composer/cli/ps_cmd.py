@@ -18,6 +18,9 @@ def add_arguments(parser) -> None:
     parser.add_argument("-q", "--quiet", action="store_true", help="only display container IDs")
     parser.add_argument("--no-trunc", action="store_true", help="don't truncate output (full 64-hex IDs)")
     parser.add_argument("--services", dest="only_services", action="store_true", help="display services")
+    parser.add_argument("--filter", metavar="KEY=VAL", help="filter services by a property (supported filters: status)")
+    parser.add_argument("--orphans", nargs="?", const="true", default="true", choices=("true", "false"), metavar="true|false",
+                        help="include orphaned services (not declared by the project); --orphans=false leaves them out")
     parser.add_argument("--status", action="append", default=[], choices=STATUSES, help="filter by status")
     parser.add_argument("--format", default="table", choices=FORMATS, metavar="FORMAT", help="table, json, 'table TEMPLATE' or a Go TEMPLATE ({{.ID}}…)")
 
@@ -27,9 +30,12 @@ def run(args) -> int:
     from composer.cli.context import load_project
     from composer.cli.driver import open_driver
 
+    _apply_filter(args)
     project = load_project(args)
     driver = open_driver()
     states = driver.containers(project.name)
+    if args.orphans == "false" and not args.services:
+        states = [s for s in states if s.service in project.services]
     ports = _publishers(driver, project.name)
     if args.services:
         states = [s for s in states if s.service in args.services]
@@ -57,6 +63,22 @@ def run(args) -> int:
     else:
         _table([container_json(project, s, driver, ports, command=" ".join) for s in states] + ambassador_rows(project, driver, ports))
     return 0
+
+
+def _apply_filter(args) -> None:
+    """Compose's --filter: only status=VALUE, which adds to --status."""
+    from composer.errors import ComposerError
+
+    if not args.filter:
+        return
+    key, sep, value = args.filter.partition("=")
+    if not sep:
+        raise ComposerError("arguments to --filter should be in form KEY=VAL")
+    if key != "status":
+        raise ComposerError(f"unknown filter {key}" if key != "source" else "not implemented")
+    if value not in STATUSES:
+        raise ComposerError(f"--filter status={value}: expected one of {', '.join(STATUSES)}")
+    args.status.append(value)
 
 
 def _publishers(driver, project_name: str) -> dict[str, list[dict]]:

@@ -28,15 +28,23 @@ def add_arguments(parser) -> None:
 
 
 def run(args) -> int:
-    import sys
-
-    from composer.cli import output
     from composer.cli.context import load_project
     from composer.cli.driver import open_driver
-    from composer.cli.go_format import render
 
     project = load_project(args, quiet=True)
     driver = open_driver()
+    try:
+        return _show(driver, project, args)
+    except KeyboardInterrupt:  # how a stream of stats ends, as `logs -f`
+        return 0
+
+
+def _show(driver, project, args) -> int:
+    import sys
+
+    from composer.cli import output
+    from composer.cli.go_format import render
+
     previous = _samples(driver, project.name, args)
     while True:
         time.sleep(SAMPLE_GAP if args.no_stream else 1.0)

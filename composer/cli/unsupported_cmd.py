@@ -6,8 +6,7 @@ from __future__ import annotations
 WHY = {
     "attach": "composer's supervisor owns each container's stdio and has no socket to attach to; use `compose logs -f SERVICE` (output) or `compose exec SERVICE sh` (input)",
     "commit": "composer's image store takes images from registries, archives and buildah builds; it cannot write a container's upper layer back as an image",
-    "push": "pushing from composer's image store to a registry (skopeo copy, with credentials) is not wired yet",
-    "publish": "publishing a compose application as an OCI artifact needs a registry push, which composer does not do",
+    "publish": "publishing the compose files themselves as an OCI artifact is not built (compose push pushes the images)",
 }
 
 

@@ -174,5 +174,8 @@ class Driver(Protocol):
     def export(self, name: str, out: Any) -> None:
         """The container's whole filesystem as a tar to out."""
 
+    def push_image(self, tag: str) -> None:
+        """Copy the local image `tag` to its registry."""
+
 
 DriverFactory = Callable[[], Driver]

@@ -3,10 +3,10 @@ ps IDs and templates, global flags in both places, and the verbs refused with a 
 
 from __future__ import annotations
 
-import io
 import json
 import os
 import re
+import subprocess
 import tarfile
 
 import pytest
@@ -53,6 +53,12 @@ def test_ps_ids_are_stable_hex(created):
     table = created.compose("ps", "--format", "table {{.ID}}\t{{.Name}}", check=True).stdout.splitlines()
     assert table[0].split() == ["CONTAINER", "ID", "NAME"]
     assert {row["ID"] for row in created.ps().values()} == {i[:12] for i in full}
+    assert created.compose("ps", "--filter", "status=running", "-q", check=True).stdout.split() == full
+    assert created.compose("ps", "--filter", "source=x").stderr.strip() == "error: not implemented"
+    created.write(FILES.replace("  busy:", "  gone:"))  # busy becomes an orphan
+    assert len(created.compose("ps", "-q", check=True).stdout.split()) == 2
+    assert created.compose("ps", "--orphans=false", "--format", "{{.Service}}", check=True).stdout.split() == ["web"]
+    created.write(FILES)
 
 
 def test_volumes_lists_the_projects_own(created):
@@ -145,8 +151,33 @@ def test_global_flags_in_both_places(created):
     assert created.compose("--parallel", "0", "ps").returncode == 1
 
 
-@pytest.mark.parametrize("verb", ["attach", "commit", "push", "publish"])
+@pytest.mark.parametrize("verb", ["attach", "commit", "publish"])
 def test_unsupported_verbs_say_why(project, verb):
     result = project.compose(verb, "--index", "1", "web")
     assert result.returncode == 1 and result.stderr.startswith(f"error: compose {verb} is not supported: ")
     assert len(result.stderr.splitlines()) == 1
+
+
+def test_push_copies_built_images_to_their_registry(project, tmp_path):
+    from composer.images import ImageStore
+    from tests.support.images import busybox_image
+    from tests.support.registry import LocalRegistry, have_registry
+
+    if not have_registry():
+        pytest.skip("needs docker-registry and skopeo")
+    with LocalRegistry(tmp_path / "registry") as registry:
+        tag = f"{registry.address}/composer-test/pushed:1"
+        busybox_image(ImageStore(), tag)
+        (project.dir / "ctx").mkdir()
+        (project.dir / "ctx" / "Dockerfile").write_text(f"FROM {BUSYBOX_REF}\n")
+        project.write(f"services:\n  app:\n    image: {tag}\n    build: ./ctx\n  plain:\n    image: {BUSYBOX_REF}\n")
+        result = project.compose("--progress", "plain", "push", check=True)
+        assert f"Image {tag}  Pushed" in result.stderr and "Service plain  Skipped" in result.stderr
+        check = subprocess.run(["skopeo", "inspect", "--tls-verify=false", f"docker://{tag}"], capture_output=True, text=True, timeout=60)
+        assert check.returncode == 0, check.stderr
+        missing = f"{registry.address}/composer-test/absent:1"
+        project.write(f"services:\n  app:\n    image: {missing}\n    build: ./ctx\n")
+        failed = project.compose("push")
+        assert failed.returncode == 1 and "An image does not exist locally with the tag" in failed.stderr
+        assert project.compose("push", "--ignore-push-failures").returncode == 0
+        ImageStore().remove(tag)

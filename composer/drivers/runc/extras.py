@@ -1,4 +1,4 @@
-"""The driver calls Compose v2's smaller verbs need (ps IDs, volumes, stats, cp, export), kept
+"""The driver calls Compose v2's smaller verbs need (ps IDs, volumes, stats, cp, export, push), kept
 apart from driver.py so the verbs that add them touch nothing else. RuncDriver inherits them."""
 
 from __future__ import annotations
@@ -41,3 +41,8 @@ class RuncExtras:
         from composer.drivers.runc import container_files  # on use: see driver.py's doc
 
         container_files.export(self.runtime.inspect(name), out)
+
+    def push_image(self, tag: str) -> None:
+        from composer.drivers.runc.image_push import push_image  # on use: see driver.py's doc
+
+        push_image(self.images, tag)
