@@ -47,7 +47,7 @@ VERBS: dict[str, tuple[str, str]] = {
     "cp": ("cp_cmd", "Copy files/folders between a service container and the local filesystem"),
     "export": ("export_cmd", "Export a service container's filesystem as a tar archive"),
     "attach": ("unsupported_cmd", "Attach to a service's running container (not supported: see docs/cli-compatibility.md)"),
-    "commit": ("unsupported_cmd", "Create an image from a container's changes (not supported)"),
+    "commit": ("commit_cmd", "Create a new image from a service container's changes"),
     "push": ("push_cmd", "Push service images (skopeo, from the local store)"),
     "publish": ("unsupported_cmd", "Publish a compose application (not supported)"),
     "version": ("version_cmd", "Show the composer version"),

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 WHY = {
     "attach": "composer's supervisor owns each container's stdio and has no socket to attach to; use `compose logs -f SERVICE` (output) or `compose exec SERVICE sh` (input)",
-    "commit": "composer's image store takes images from registries, archives and buildah builds; it cannot write a container's upper layer back as an image",
     "publish": "publishing the compose files themselves as an OCI artifact is not built (compose push pushes the images)",
 }
 

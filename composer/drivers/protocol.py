@@ -177,5 +177,8 @@ class Driver(Protocol):
     def push_image(self, tag: str) -> None:
         """Copy the local image `tag` to its registry."""
 
+    def commit_container(self, project: str, name: str, target: str, author: str = "", message: str = "", pause: bool = True) -> str:
+        """The container's changes as a new image `target` over its image; returns the image ID."""
+
 
 DriverFactory = Callable[[], Driver]

@@ -151,7 +151,7 @@ def test_global_flags_in_both_places(created):
     assert created.compose("--parallel", "0", "ps").returncode == 1
 
 
-@pytest.mark.parametrize("verb", ["attach", "commit", "publish"])
+@pytest.mark.parametrize("verb", ["attach", "publish"])
 def test_unsupported_verbs_say_why(project, verb):
     result = project.compose(verb, "--index", "1", "web")
     assert result.returncode == 1 and result.stderr.startswith(f"error: compose {verb} is not supported: ")
@@ -181,3 +181,22 @@ def test_push_copies_built_images_to_their_registry(project, tmp_path):
         assert failed.returncode == 1 and "An image does not exist locally with the tag" in failed.stderr
         assert project.compose("push", "--ignore-push-failures").returncode == 0
         ImageStore().remove(tag)
+
+
+def test_commit_makes_an_image_of_the_changes(created):
+    from composer.images import ImageStore
+
+    target = f"composer-test/{created.name}:committed"
+    created.compose("start", "web", check=True)
+    created.compose("exec", "-T", "web", "sh", "-c", "rm /bin/vi && mkdir -p /opt/new && echo kept > /opt/new/f", check=True)
+    result = created.compose("--progress", "plain", "commit", "-m", "a change", "web", target, check=True)
+    assert re.search(rf"Container {created.name}-web-1  Committed as sha256:[0-9a-f]{{64}}", result.stderr)
+    try:
+        created.write(f"services:\n  again:\n    image: {target}\n    command: [sleep, '600']\n")
+        created.compose("up", "-d", "--remove-orphans", check=True)
+        check = "test ! -e /bin/vi && cat /opt/new/f && test -L /etc/hosts"
+        assert created.compose("exec", "-T", "again", "sh", "-c", check, check=True).stdout == "kept\n"
+    finally:
+        created.compose("down", "-t", "1", check=False)
+        ImageStore().remove(target)
+    assert created.compose("commit", "web").returncode == 1  # no name: the store keeps named images only

@@ -1,5 +1,6 @@
-"""The driver calls Compose v2's smaller verbs need (ps IDs, volumes, stats, cp, export, push), kept
-apart from driver.py so the verbs that add them touch nothing else. RuncDriver inherits them."""
+"""The driver calls Compose v2's smaller verbs need (ps IDs, volumes, stats, cp, export, push,
+commit), kept apart from driver.py so the verbs that add them touch nothing else.
+RuncDriver inherits them."""
 
 from __future__ import annotations
 
@@ -46,3 +47,8 @@ class RuncExtras:
         from composer.drivers.runc.image_push import push_image  # on use: see driver.py's doc
 
         push_image(self.images, tag)
+
+    def commit_container(self, project: str, name: str, target: str, author: str = "", message: str = "", pause: bool = True) -> str:
+        from composer.drivers.runc.commit import commit  # on use: see driver.py's doc
+
+        return commit(self, project, name, target, author, message, pause)
