@@ -46,7 +46,7 @@ VERBS: dict[str, tuple[str, str]] = {
     "stats": ("stats_cmd", "Display a live stream of the containers' resource usage"),
     "cp": ("cp_cmd", "Copy files/folders between a service container and the local filesystem"),
     "export": ("export_cmd", "Export a service container's filesystem as a tar archive"),
-    "attach": ("unsupported_cmd", "Attach to a service's running container (not supported: see docs/cli-compatibility.md)"),
+    "attach": ("attach_cmd", "Follow a service container's output until it stops (output only)"),
     "commit": ("commit_cmd", "Create a new image from a service container's changes"),
     "push": ("push_cmd", "Push service images (skopeo, from the local store)"),
     "publish": ("unsupported_cmd", "Publish a compose application (not supported)"),

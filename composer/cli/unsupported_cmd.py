@@ -4,7 +4,6 @@ Compose's status for a command its backend does not implement)."""
 from __future__ import annotations
 
 WHY = {
-    "attach": "composer's supervisor owns each container's stdio and has no socket to attach to; use `compose logs -f SERVICE` (output) or `compose exec SERVICE sh` (input)",
     "publish": "publishing the compose files themselves as an OCI artifact is not built (compose push pushes the images)",
 }
 

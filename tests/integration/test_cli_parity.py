@@ -151,7 +151,7 @@ def test_global_flags_in_both_places(created):
     assert created.compose("--parallel", "0", "ps").returncode == 1
 
 
-@pytest.mark.parametrize("verb", ["attach", "publish"])
+@pytest.mark.parametrize("verb", ["publish"])
 def test_unsupported_verbs_say_why(project, verb):
     result = project.compose(verb, "--index", "1", "web")
     assert result.returncode == 1 and result.stderr.startswith(f"error: compose {verb} is not supported: ")
@@ -200,3 +200,22 @@ def test_commit_makes_an_image_of_the_changes(created):
         created.compose("down", "-t", "1", check=False)
         ImageStore().remove(target)
     assert created.compose("commit", "web").returncode == 1  # no name: the store keeps named images only
+
+
+def test_attach_follows_output_and_passes_ctrl_c(project):
+    import signal
+    import sys
+    import time
+
+    project.write(f"services:\n  loop:\n    image: {BUSYBOX_REF}\n"
+                  "    command: [sh, -c, 'trap \"echo got INT; exit 3\" INT; while true; do echo tick; sleep 0.2; done']\n")
+    project.compose("up", "-d", check=True)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("COMPOSE_")}
+    attached = subprocess.Popen([sys.executable, "-m", "composer", "-p", project.name, "attach", "--no-stdin", "loop"],
+                                cwd=project.dir, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    time.sleep(2.5)
+    attached.send_signal(signal.SIGINT)
+    out, err = attached.communicate(timeout=30)
+    assert attached.returncode == 3, err  # the container's exit code, as docker attach
+    assert "tick" in out and out.rstrip().endswith("got INT") and err == ""
+    assert project.compose("attach", "loop").stderr.strip() == "error: You cannot attach to a stopped container, start it first"
