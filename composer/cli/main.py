@@ -49,6 +49,7 @@ VERBS: dict[str, tuple[str, str]] = {
     "attach": ("attach_cmd", "Follow a service container's output until it stops (output only)"),
     "commit": ("commit_cmd", "Create a new image from a service container's changes"),
     "push": ("push_cmd", "Push service images (skopeo, from the local store)"),
+    "bridge": ("unsupported_cmd", "Convert compose files into another model (not supported)"),
     "publish": ("unsupported_cmd", "Publish a compose application (not supported)"),
     "version": ("version_cmd", "Show the composer version"),
     "completion": ("completion_cmd", "Print a shell completion script (bash or zsh)"),

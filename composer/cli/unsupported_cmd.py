@@ -4,6 +4,7 @@ Compose's status for a command its backend does not implement)."""
 from __future__ import annotations
 
 WHY = {
+    "bridge": "converting compose files to Kubernetes or Helm (Compose's bridge transformers run in Docker images) is not part of composer",
     "publish": "publishing the compose files themselves as an OCI artifact is not built (compose push pushes the images)",
 }
 

@@ -151,7 +151,7 @@ def test_global_flags_in_both_places(created):
     assert created.compose("--parallel", "0", "ps").returncode == 1
 
 
-@pytest.mark.parametrize("verb", ["publish"])
+@pytest.mark.parametrize("verb", ["publish", "bridge"])
 def test_unsupported_verbs_say_why(project, verb):
     result = project.compose(verb, "--index", "1", "web")
     assert result.returncode == 1 and result.stderr.startswith(f"error: compose {verb} is not supported: ")
