@@ -62,7 +62,8 @@ def _show(driver, project, args) -> int:
 
 
 def _samples(driver, project: str, args):
-    states = [s for s in driver.containers(project) if (args.service is None or s.service == args.service) and not driver.is_one_off(project, s.name)]
+    # every container of the project, `run` ones too: Compose filters on the project label only
+    states = [s for s in driver.containers(project) if args.service is None or s.service == args.service]
     if not args.all:
         states = [s for s in states if s.running]
     return states, {s.name: driver.stats_sample(s.name) if s.running else None for s in states}
