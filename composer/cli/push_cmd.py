@@ -13,17 +13,10 @@ def add_arguments(parser) -> None:
 
 def chosen(project, services: list[str], include_deps: bool) -> list[str]:
     """The services to push, in the files' order: all, or those named (and their dependencies)."""
-    from composer.errors import ComposerError
+    from composer.cli.context import with_dependencies
 
-    for name in services:
-        if name not in project.services:
-            raise ComposerError(f"no such service: {name}")
-    wanted, pending = set(services or project.services), list(services)
-    while include_deps and pending:
-        for dependency in project.services[pending.pop()].depends_on:
-            if dependency in project.services and dependency not in wanted:
-                wanted.add(dependency)
-                pending.append(dependency)
+    closure = with_dependencies(project, services)  # also says `no such service` for a wrong name
+    wanted = set(closure if include_deps else services) or set(project.services)
     return [name for name in project.services if name in wanted]
 
 

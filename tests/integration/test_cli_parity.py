@@ -219,3 +219,28 @@ def test_attach_follows_output_and_passes_ctrl_c(project):
     assert attached.returncode == 3, err  # the container's exit code, as docker attach
     assert "tick" in out and out.rstrip().endswith("got INT") and err == ""
     assert project.compose("attach", "loop").stderr.strip() == "error: You cannot attach to a stopped container, start it first"
+
+
+def test_restart_takes_dependencies_and_kill_removes_orphans(project):
+    project.write(f"""
+services:
+  db:
+    image: {BUSYBOX_REF}
+    command: [sleep, "600"]
+  web:
+    image: {BUSYBOX_REF}
+    command: [sleep, "600"]
+    depends_on: [db]
+  old:
+    image: {BUSYBOX_REF}
+    command: [sleep, "600"]
+""")
+    project.compose("up", "-d", check=True)
+    restarted = project.compose("--progress", "plain", "restart", "-t", "1", "web", check=True).stderr
+    assert f"{project.name}-db-1  Restarted" in restarted and f"{project.name}-web-1  Restarted" in restarted
+    alone = project.compose("--progress", "plain", "restart", "-t", "1", "--no-deps", "web", check=True).stderr
+    assert f"{project.name}-db-1" not in alone
+    project.write(f"services:\n  db:\n    image: {BUSYBOX_REF}\n    command: [sleep, '600']\n")
+    killed = project.compose("--progress", "plain", "kill", "--remove-orphans", check=True).stderr
+    assert f"Container {project.name}-old-1  Removed" in killed
+    assert f"{project.name}-old-1" not in project.ps()
