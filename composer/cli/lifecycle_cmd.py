@@ -16,7 +16,7 @@ def add_arguments(parser) -> None:
         parser.add_argument("-s", "--signal", default="SIGKILL", help="signal to send (default SIGKILL)")
         parser.add_argument("--remove-orphans", action="store_true", help="remove containers for services not defined in the compose files")
     if verb == "restart":
-        parser.add_argument("--no-deps", action="store_true", help="don't restart the services' dependencies")
+        parser.add_argument("--no-deps", action="store_true", help="don't restart dependent services (depends_on with restart: true)")
     if verb == "rm":
         parser.add_argument("-f", "--force", action="store_true", help="don't ask to confirm removal")
         parser.add_argument("-s", "--stop", action="store_true", help="stop the containers first if running")
@@ -33,7 +33,7 @@ def run(args) -> int:
 
     project = load_project(args)
     engine = open_driver()
-    chosen = _with_dependencies(project, args)
+    chosen = _chosen(project, args)
     states = [s for s in engine.containers(project.name) if not chosen or s.service in chosen]
     if args.verb == "top":
         return _top(engine, states)
@@ -65,13 +65,20 @@ def run(args) -> int:
     return 1 if failures else 0
 
 
-def _with_dependencies(project, args) -> list[str]:
-    """The services named; for restart also what they depend on, unless --no-deps (as Compose)."""
+def _chosen(project, args) -> list[str]:
+    """The services named; restart adds, as Compose, the services depending on them with
+    `restart: true` in their depends_on (transitively), unless --no-deps."""
     if args.verb != "restart" or args.no_deps or not args.services:
         return list(args.services)
-    from composer.cli.context import with_dependencies
-
-    return with_dependencies(project, args.services)
+    wanted, pending = set(args.services), list(args.services)
+    while pending:
+        changed = pending.pop()
+        for name, service in project.services.items():
+            dependency = service.depends_on.get(changed)
+            if dependency is not None and dependency.restart and name not in wanted:
+                wanted.add(name)
+                pending.append(name)
+    return [name for name in project.services if name in wanted]
 
 
 def _remove(engine, state, args) -> None:

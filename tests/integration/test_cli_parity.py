@@ -221,7 +221,7 @@ def test_attach_follows_output_and_passes_ctrl_c(project):
     assert project.compose("attach", "loop").stderr.strip() == "error: You cannot attach to a stopped container, start it first"
 
 
-def test_restart_takes_dependencies_and_kill_removes_orphans(project):
+def test_restart_takes_dependents_and_kill_removes_orphans(project):
     project.write(f"""
 services:
   db:
@@ -230,16 +230,22 @@ services:
   web:
     image: {BUSYBOX_REF}
     command: [sleep, "600"]
+    depends_on:
+      db: {{restart: true}}
+  other:
+    image: {BUSYBOX_REF}
+    command: [sleep, "600"]
     depends_on: [db]
   old:
     image: {BUSYBOX_REF}
     command: [sleep, "600"]
 """)
     project.compose("up", "-d", check=True)
-    restarted = project.compose("--progress", "plain", "restart", "-t", "1", "web", check=True).stderr
-    assert f"{project.name}-db-1  Restarted" in restarted and f"{project.name}-web-1  Restarted" in restarted
-    alone = project.compose("--progress", "plain", "restart", "-t", "1", "--no-deps", "web", check=True).stderr
-    assert f"{project.name}-db-1" not in alone
+    restarted = project.compose("--progress", "plain", "restart", "-t", "1", "db", check=True).stderr
+    assert f"{project.name}-db-1  Restarted" in restarted and f"{project.name}-web-1  Restarted" in restarted  # restart: true
+    assert f"{project.name}-other-1" not in restarted
+    alone = project.compose("--progress", "plain", "restart", "-t", "1", "--no-deps", "db", check=True).stderr
+    assert f"{project.name}-web-1" not in alone
     project.write(f"services:\n  db:\n    image: {BUSYBOX_REF}\n    command: [sleep, '600']\n")
     killed = project.compose("--progress", "plain", "kill", "--remove-orphans", check=True).stderr
     assert f"Container {project.name}-old-1  Removed" in killed
