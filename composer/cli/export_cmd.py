@@ -24,7 +24,7 @@ def run(args) -> int:
     if not any(s.name == wanted for s in states):
         raise ComposerError(f"service {args.service!r} is not running with index {args.index}" if args.index else f"no container found for service {args.service!r}")
     if args.output is None and sys.stdout.isatty():
-        raise ComposerError("refusing to write a tar archive to a terminal", "use -o FILE or redirect stdout")
+        raise ComposerError("output option is required when exporting to terminal", "use -o FILE or redirect stdout")  # Compose's words
     if args.dry_run:
         return 0
     if args.output is None:
