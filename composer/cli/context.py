@@ -33,3 +33,20 @@ def load_project(args: Namespace, services: tuple[str, ...] = (), interpolate: b
         for warning in project.warnings:
             output.warning(warning)
     return project
+
+
+def with_dependencies(project, services) -> list[str]:
+    """The services named and, transitively, those they depend on (in the files' order);
+    an unknown name is Compose's one-line `no such service`."""
+    from composer.errors import ComposerError
+
+    for name in services:
+        if name not in project.services:
+            raise ComposerError(f"no such service: {name}")
+    wanted, pending = set(services), list(services)
+    while pending:
+        for dependency in project.services[pending.pop()].depends_on:
+            if dependency in project.services and dependency not in wanted:
+                wanted.add(dependency)
+                pending.append(dependency)
+    return [name for name in project.services if name in wanted]

@@ -6,7 +6,7 @@ def add_arguments(parser) -> None:
 
     parser.add_argument("service", metavar="SERVICE")
     parser.add_argument("command", nargs=argparse.REMAINDER, metavar="COMMAND [ARG...]")
-    parser.add_argument("-T", "--no-TTY", dest="no_tty", action="store_true", help="disable pseudo-TTY allocation")
+    parser.add_argument("-T", "--no-tty", "--no-TTY", dest="no_tty", action="store_true", help="disable pseudo-TTY allocation")
     parser.add_argument("-u", "--user", help="run the command as this user")
     parser.add_argument("-w", "--workdir", help="working directory for the command")
     parser.add_argument("-e", "--env", action="append", default=[], metavar="KEY=VAL", help="set environment variables")

@@ -14,6 +14,9 @@ def add_arguments(parser) -> None:
         parser.add_argument("-t", "--timeout", type=float, metavar="SECONDS", help="shutdown timeout")
     if verb == "kill":
         parser.add_argument("-s", "--signal", default="SIGKILL", help="signal to send (default SIGKILL)")
+        parser.add_argument("--remove-orphans", action="store_true", help="remove containers for services not defined in the compose files")
+    if verb == "restart":
+        parser.add_argument("--no-deps", action="store_true", help="don't restart dependent services (depends_on with restart: true)")
     if verb == "rm":
         parser.add_argument("-f", "--force", action="store_true", help="don't ask to confirm removal")
         parser.add_argument("-s", "--stop", action="store_true", help="stop the containers first if running")
@@ -30,7 +33,8 @@ def run(args) -> int:
 
     project = load_project(args)
     engine = open_driver()
-    states = [s for s in engine.containers(project.name) if not args.services or s.service in args.services]
+    chosen = _chosen(project, args)
+    states = [s for s in engine.containers(project.name) if not chosen or s.service in chosen]
     if args.verb == "top":
         return _top(engine, states)
     act, word, wanted = ACTIONS[args.verb]
@@ -49,12 +53,32 @@ def run(args) -> int:
                 dry_run.lifecycle(word, group, reporter)
                 continue
             failures.update(for_each(group, lambda s: (act(engine, s, args), reporter.status("Container", s.name, word))))
+        if getattr(args, "remove_orphans", False) and not args.dry_run:
+            for state in [s for s in states if s.service not in project.services]:
+                engine.remove_orphan(project.name, state.name)
+                reporter.status("Container", state.name, "Removed")
     if args.dry_run:
         return 0
     engine.refresh_targets(project.name)  # ambassadors follow
     for name, reason in failures.items():
         output.error(f"container {name}: {reason}")
     return 1 if failures else 0
+
+
+def _chosen(project, args) -> list[str]:
+    """The services named; restart adds, as Compose, the services depending on them with
+    `restart: true` in their depends_on (transitively), unless --no-deps."""
+    if args.verb != "restart" or args.no_deps or not args.services:
+        return list(args.services)
+    wanted, pending = set(args.services), list(args.services)
+    while pending:
+        changed = pending.pop()
+        for name, service in project.services.items():
+            dependency = service.depends_on.get(changed)
+            if dependency is not None and dependency.restart and name not in wanted:
+                wanted.add(name)
+                pending.append(name)
+    return [name for name in project.services if name in wanted]
 
 
 def _remove(engine, state, args) -> None:

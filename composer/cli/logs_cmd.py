@@ -10,6 +10,7 @@ def add_arguments(parser) -> None:
     parser.add_argument("--until", metavar="TIME", help="show logs before a timestamp or relative time")
     parser.add_argument("--no-color", action="store_true", help="monochrome output")
     parser.add_argument("--no-log-prefix", action="store_true", help="don't print the prefix")
+    parser.add_argument("--index", type=int, default=0, help="index of the container if service has multiple replicas")
 
 
 def run(args) -> int:
@@ -27,6 +28,8 @@ def run(args) -> int:
     project = load_project(args)
     driver = open_driver()
     names = [s.name for s in driver.containers(project.name) if not args.services or s.service in args.services]
+    if args.index:  # that replica of each service shown
+        names = [n for n in names if n.rsplit("-", 1)[-1] == str(args.index)]
     since, until = _time(args.since), _time(args.until)
     if args.follow:
         stream = LogStream(args.timestamps, not args.no_log_prefix)

@@ -11,12 +11,18 @@ STATUSES = ("paused", "restarting", "removing", "running", "dead", "created", "e
 
 
 def add_arguments(parser) -> None:
+    from composer.cli.go_format import FORMATS
+
     parser.add_argument("services", nargs="*", metavar="SERVICE")
     parser.add_argument("-a", "--all", action="store_true", help="show stopped containers too")
-    parser.add_argument("-q", "--quiet", action="store_true", help="only display names")
+    parser.add_argument("-q", "--quiet", action="store_true", help="only display container IDs")
+    parser.add_argument("--no-trunc", action="store_true", help="don't truncate output (full 64-hex IDs)")
     parser.add_argument("--services", dest="only_services", action="store_true", help="display services")
+    parser.add_argument("--filter", metavar="KEY=VAL", help="filter services by a property (supported filters: status)")
+    parser.add_argument("--orphans", nargs="?", const="true", default="true", choices=("true", "false"), metavar="true|false",
+                        help="include orphaned services (not declared by the project); --orphans=false leaves them out")
     parser.add_argument("--status", action="append", default=[], choices=STATUSES, help="filter by status")
-    parser.add_argument("--format", choices=("table", "json"), default="table")
+    parser.add_argument("--format", default="table", choices=FORMATS, metavar="FORMAT", help="table, json, 'table TEMPLATE' or a Go TEMPLATE ({{.ID}}…)")
 
 
 def run(args) -> int:
@@ -24,9 +30,12 @@ def run(args) -> int:
     from composer.cli.context import load_project
     from composer.cli.driver import open_driver
 
+    _apply_filter(args)
     project = load_project(args)
     driver = open_driver()
     states = driver.containers(project.name)
+    if args.orphans == "false" and not args.services:
+        states = [s for s in states if s.service in project.services]
     ports = _publishers(driver, project.name)
     if args.services:
         states = [s for s in states if s.service in args.services]
@@ -34,12 +43,18 @@ def run(args) -> int:
         states = [s for s in states if s.status in args.status]
     elif not args.all:
         states = [s for s in states if s.status in ("running", "paused", "restarting")]
-    if args.quiet:
+    if args.quiet:  # Compose v2 prints whole IDs here (docker ps -q cuts them; --format '{{.ID}}' does too)
         for state in states:
-            output.line(state.name)
+            output.line(driver.container_id(project.name, state.name))
     elif args.only_services:
         for name in dict.fromkeys(s.service for s in states):
             output.line(name)
+    elif args.format not in ("table", "json"):
+        from composer.cli.go_format import render
+
+        rows = [container_json(project, s, driver, ports, no_trunc=args.no_trunc) for s in states]
+        for text in render(rows + ambassador_rows(project, driver, ports), args.format, "", HEADERS):
+            output.line(text)
     elif args.format == "json":
         for state in states:
             output.json_line(container_json(project, state, driver, ports))
@@ -48,6 +63,22 @@ def run(args) -> int:
     else:
         _table([container_json(project, s, driver, ports, command=" ".join) for s in states] + ambassador_rows(project, driver, ports))
     return 0
+
+
+def _apply_filter(args) -> None:
+    """Compose's --filter: only status=VALUE, which adds to --status."""
+    from composer.errors import ComposerError
+
+    if not args.filter:
+        return
+    key, sep, value = args.filter.partition("=")
+    if not sep:
+        raise ComposerError("arguments to --filter should be in form KEY=VAL")
+    if key != "status":
+        raise ComposerError(f"unknown filter {key}" if key != "source" else "not implemented")
+    if value not in STATUSES:
+        raise ComposerError(f"--filter status={value}: expected one of {', '.join(STATUSES)}")
+    args.status.append(value)
 
 
 def _publishers(driver, project_name: str) -> dict[str, list[dict]]:
@@ -79,7 +110,12 @@ def ambassador_rows(project, driver, ports: dict[str, list[dict]]) -> list[dict]
     return rows
 
 
-def container_json(project, state, driver, ports: dict | None = None, command: Callable[[Sequence[str]], str] | None = None) -> dict:
+HEADERS = {"ID": "CONTAINER ID", "Name": "NAME", "Names": "NAMES", "Image": "IMAGE", "Command": "COMMAND", "Service": "SERVICE",
+           "CreatedAt": "CREATED AT", "RunningFor": "CREATED", "Status": "STATUS", "Ports": "PORTS", "State": "STATE", "Health": "HEALTH"}
+
+
+def container_json(project, state, driver, ports: dict | None = None, command: Callable[[Sequence[str]], str] | None = None,
+                   no_trunc: bool = False) -> dict:
     """The fields of Compose v2's `ps --format json` (≥ 2.21), from the driver's records, keys
     sorted as Compose prints them; plus `Created` (integer, as Compose < 2.21 printed).
     `command` renders the COMMAND (default: Docker's quoted, cut text; the table's is plain)."""
@@ -95,7 +131,7 @@ def container_json(project, state, driver, ports: dict | None = None, command: C
         "CreatedAt": go_time(created) if created else "",
         "ExitCode": state.exit_code or 0,
         "Health": state.health.status if state.health else "",
-        "ID": state.name,
+        "ID": driver.container_id(project.name, state.name)[: None if no_trunc else 12],
         "Image": record.image if record else "",
         "Labels": labels_text(container_labels(project.name, state, record, service)),
         "LocalVolumes": str(local_volumes),

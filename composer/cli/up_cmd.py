@@ -28,7 +28,8 @@ def add_arguments(parser) -> None:
     parser.add_argument("--timestamps", action="store_true", help="show timestamps")
     parser.add_argument("--progress", choices=("plain", "tty", "quiet", "json"), help="progress output type")
     parser.add_argument("--build", action="store_true", help="build images before starting")
-    parser.add_argument("--watch", action="store_true", help="watch source code and rebuild/refresh containers")
+    parser.add_argument("-w", "--watch", action="store_true", help="watch source code and rebuild/refresh containers")
+    parser.add_argument("-y", "--yes", action="store_true", help="assume yes to all prompts (composer never asks)")
 
 
 def _scale(values: list[str]) -> dict[str, int]:

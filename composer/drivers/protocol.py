@@ -148,5 +148,37 @@ class Driver(Protocol):
 
     def forget_project(self, project: str) -> None: ...
 
+    # --- Compose v2's smaller verbs (drivers/runc/extras.py) -------------------------------
+
+    def container_id(self, project: str, name: str) -> str:
+        """A stable 64-hex id for the container's life (a recreate gets a new one), as Docker's."""
+
+    def volume_list(self, project: Project) -> list[dict]:
+        """The project's own volumes: Name, Driver, Mountpoint, Labels, Scope (docker volume ls's fields)."""
+
+    def stats_sample(self, name: str) -> dict | None:
+        """The container's counters now (cpu_ns, system_ns, online_cpus, memory, memory_limit,
+        block_read, block_write, net_rx, net_tx, pids); None when it is not running."""
+
+    def copy_out(self, name: str, path: str, out: Any, follow_link: bool = False, arcname: str | None = None) -> None:
+        """A tar of the container's path (a file or a directory; its root named by its last
+        component, or arcname: "." for a directory's contents) to out."""
+
+    def copy_in(self, name: str, path: str, archive: Any, as_user: bool = False) -> None:
+        """Extract a tar into the container's directory path; owners as in the archive, or
+        (as_user, `cp -a`) the container's user when it has one, as Docker does."""
+
+    def path_kind(self, name: str, path: str) -> str | None:
+        """"dir", "file" (anything not a directory) or None (missing) for a path in the container."""
+
+    def export(self, name: str, out: Any) -> None:
+        """The container's whole filesystem as a tar to out."""
+
+    def push_image(self, tag: str) -> None:
+        """Copy the local image `tag` to its registry."""
+
+    def commit_container(self, project: str, name: str, target: str, author: str = "", message: str = "", pause: bool = True) -> str:
+        """The container's changes as a new image `target` over its image; returns the image ID."""
+
 
 DriverFactory = Callable[[], Driver]

@@ -20,6 +20,8 @@ from typing import Any, Callable, Hashable, Iterable, Iterator, Mapping
 from composer.errors import ComposerError
 
 DEFAULT_PARALLEL_LIMIT = 16
+UNLIMITED = 1024  # `--parallel -1`: threads are made only as tasks need them
+_chosen_limit: int | None = None  # `compose --parallel N`, which wins over the environment
 
 
 class Status(Enum):
@@ -45,7 +47,15 @@ class UpstreamError(Exception):
         self.upstream = upstream
 
 
+def choose_parallel_limit(limit: int | None) -> None:
+    """The global `--parallel N` (-1: unlimited; None: back to $COMPOSE_PARALLEL_LIMIT)."""
+    global _chosen_limit
+    _chosen_limit = UNLIMITED if limit == -1 else limit
+
+
 def parallel_limit(environ: Mapping[str, str] | None = None) -> int:
+    if _chosen_limit is not None and environ is None:
+        return _chosen_limit
     value = (environ if environ is not None else os.environ).get("COMPOSE_PARALLEL_LIMIT", "")
     return int(value) if value.isdigit() and int(value) > 0 else DEFAULT_PARALLEL_LIMIT
 

@@ -93,7 +93,8 @@ def test_ps_json_fields_and_types(ps_project):
     for service, row in rows.items():
         assert list(row) == PS_FIELDS, service  # Compose's keys, sorted as it prints them
         assert all(isinstance(row[key], str) for key in STRING_FIELDS), service
-        assert row["ID"] == row["Name"] == row["Names"] == f"{project.name}-{service}-1"
+        assert row["Name"] == row["Names"] == f"{project.name}-{service}-1"
+        assert len(row["ID"]) == 12 and int(row["ID"], 16) >= 0  # Docker's short id
         assert row["Image"].endswith(IMAGE)
         assert row["Project"] == project.name and row["Service"] == service
         assert isinstance(row["Created"], int) and project.created_window[0] <= row["Created"] <= project.created_window[1]

@@ -59,7 +59,7 @@ def bash_complete(workdir: Path, line: str) -> list[str]:
 def test_verbs_and_global_flags(workdir):
     assert bash_complete(workdir, "compose ") == list(VERBS)
     assert bash_complete(workdir, "compose ev") == ["events"]
-    assert set(bash_complete(workdir, "compose --p")) == {"--project-name", "--project-directory", "--profile"}
+    assert set(bash_complete(workdir, "compose --p")) == {"--project-name", "--project-directory", "--profile", "--progress", "--parallel"}
     assert bash_complete(workdir, "compose -p x --ansi ") == ["never", "always", "auto"]
     assert bash_complete(workdir, "compose -p x w") == ["wait", "watch"]  # -p's value is not the verb
 

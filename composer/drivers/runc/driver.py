@@ -9,10 +9,11 @@ with python -X importtime).
 
 from __future__ import annotations
 
+from composer.drivers.runc.extras import RuncExtras
 from composer.runtime.runc_driver import RuncRuntime
 
 
-class RuncDriver:
+class RuncDriver(RuncExtras):
     name = "runc"
 
     def __init__(self) -> None:

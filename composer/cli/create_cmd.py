@@ -1,0 +1,40 @@
+"""compose create: `up --no-start` under Compose v2's own name and flags."""
+
+from __future__ import annotations
+
+
+def add_arguments(parser) -> None:
+    parser.add_argument("services", nargs="*", metavar="SERVICE")
+    parser.add_argument("--build", action="store_true", help="build images before creating containers")
+    parser.add_argument("--no-build", action="store_true", help="don't build an image, even if it's policy")
+    parser.add_argument("--force-recreate", action="store_true", help="recreate containers even if unchanged")
+    parser.add_argument("--no-recreate", action="store_true", help="don't recreate containers that exist")
+    parser.add_argument("--pull", choices=("always", "missing", "never", "build"), help="pull images before creating")
+    parser.add_argument("--quiet-pull", action="store_true", help="pull without printing progress")
+    parser.add_argument("--remove-orphans", action="store_true", help="remove containers of services not in the compose files")
+    parser.add_argument("--scale", action="append", default=[], metavar="SERVICE=NUM", help="scale SERVICE to NUM instances")
+    parser.add_argument("-y", "--yes", action="store_true", help="assume yes to all prompts (composer never asks)")
+
+
+def run(args) -> int:
+    from composer.cli import up_cmd
+    from composer.errors import ComposerError
+
+    if args.build and args.no_build:
+        raise ComposerError("--build and --no-build are incompatible", "choose one")
+    return up_cmd.run(as_up(args, services=args.services, scale=args.scale, no_start=True, no_deps=False))
+
+
+def as_up(args, **changes):
+    """The namespace `up -d` would have, with args' global and shared flags and `changes`."""
+    from argparse import Namespace
+
+    values = {
+        "detach": True, "wait": False, "wait_timeout": None, "force_recreate": False, "no_recreate": False,
+        "no_start": False, "no_deps": False, "scale": [], "remove_orphans": False, "abort_on_container_exit": False,
+        "exit_code_from": None, "attach": [], "no_attach": [], "timeout": None, "pull": None, "quiet_pull": False,
+        "no_color": False, "no_log_prefix": False, "timestamps": False, "progress": None, "build": False, "watch": False,
+    }
+    values.update({key: value for key, value in vars(args).items() if not key.startswith("_")})
+    values.update(changes)
+    return Namespace(**values)
