@@ -22,6 +22,7 @@ from composer.plan.networks import network_keys
 from composer.plan.service import ContainerAction, Step, orphans, plan_service
 from composer.verbs.options import UpOptions, UpResult
 
+
 def up(project: Project, options: UpOptions, reporter: Reporter, driver: Driver) -> UpResult:
     from composer.plan import graph as dependency_graph  # networkx (~0.12 s): the no-op `up -d` answers without it
 

@@ -15,8 +15,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from composer.config.model import ExecHook, Project, Service
-from composer.errors import ComposerError
 from composer.drivers.protocol import ContainerState
+from composer.errors import ComposerError
 from composer.watch.container_fs import ContainerFiles
 from composer.watch.rules import RESTART_ACTIONS, SYNC_ACTIONS, WatchedRule
 from composer.watch.sync import SyncCount, sync_path

@@ -16,8 +16,9 @@ from dataclasses import dataclass, field
 
 from composer.config.model import Healthcheck as ServiceHealthcheck
 from composer.config.model import Mount as ServiceMount
-from composer.config.model import Project, Service
+from composer.config.model import Project
 from composer.config.model import Readiness as ServiceReadiness
+from composer.config.model import Service
 from composer.errors import ComposerError
 from composer.images.config import ImageConfig
 from composer.plan.service import container_name

@@ -21,9 +21,9 @@ from dataclasses import replace
 from pathlib import Path
 
 from composer import __version__, paths
-from composer.drivers.runc import records
 from composer.atomic import write_json_atomically
 from composer.config.model import Project
+from composer.drivers.runc import records
 
 RECORD = "converged.json"
 

@@ -22,9 +22,8 @@ from collections import defaultdict
 from contextlib import contextmanager
 from pathlib import Path
 
-from composer.drivers.runc import networks as networking
-from composer.drivers.runc import records
 from composer.atomic import write_atomically
+from composer.drivers.runc import networks, records
 from composer.drivers.runc.coalesce import Coalescer
 
 MOUNT_POINT = "/etc/.composer-net"
@@ -81,7 +80,7 @@ def refresh(project_name: str) -> None:
 def write_own(project_name: str, container: str) -> None:
     """Just this container's hosts file, now (before it starts); the others follow via refresh_soon."""
     with _project_lock(project_name):
-        everyone = networking.endpoints(project_name)
+        everyone = networks.endpoints(project_name)
         mine = {container}
         text = hosts_texts(everyone, _links_of(project_name, mine), only=mine).get(container)
         if text is not None:
@@ -112,7 +111,7 @@ _coalescers_lock = threading.Lock()
 
 def _rewrite(project_name: str) -> None:
     with _project_lock(project_name):  # other processes (a parallel `compose run`) write here too
-        everyone = networking.endpoints(project_name)
+        everyone = networks.endpoints(project_name)
         for container, text in hosts_texts(everyone, _links_of(project_name, {e.owner for e in everyone})).items():
             directory = files_dir(project_name, container)
             if directory.is_dir():
@@ -161,7 +160,7 @@ def _names(endpoint) -> list[str]:
 def _links_of(project_name: str, containers: set[str]) -> dict[str, dict[str, str]]:
     found = {}
     for container in containers:
-        record = networking.load_record(project_name, container) or {}
+        record = networks.load_record(project_name, container) or {}
         found[container] = record.get("links", {})
     return found
 

@@ -15,9 +15,9 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from composer.drivers.runc import records
 from composer.atomic import write_atomically
 from composer.config.model import Project, Service, ServiceNetwork
+from composer.drivers.runc import records
 from composer.errors import ComposerError, NetworkError, from_netplugins
 from composer.plan.networks import attached_keys
 from netplugins.errors import NetworkError as NetpluginsError
