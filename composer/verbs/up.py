@@ -112,7 +112,7 @@ def _service_task(project, service, graph, chosen, options, image, reporter, dri
 
 
 def _wait_for_dependencies(project, service, graph, chosen, driver) -> None:
-    from composer.plan import graph as dependency_graph
+    from composer.plan import graph as dependency_graph  # networkx: loaded by up() already, named here
 
     for dependency, needs in dependency_graph.dependencies(graph, service.name).items():
         if dependency not in chosen or dependency not in project.services:

@@ -17,6 +17,7 @@ stale after a crash; the cost is an O(containers) rewrite per change, a few ms a
 from __future__ import annotations
 
 import fcntl
+import shutil
 import threading
 from collections import defaultdict
 from contextlib import contextmanager
@@ -25,6 +26,7 @@ from pathlib import Path
 from composer.atomic import write_atomically
 from composer.drivers.runc import networks, records
 from composer.drivers.runc.coalesce import Coalescer
+from composer.runtime.securejoin import make_dirs_in_root
 
 MOUNT_POINT = "/etc/.composer-net"
 LINKED = ("hosts", "resolv.conf", "hostname")
@@ -50,8 +52,6 @@ def prepare(project_name: str, container: str, hostname: str) -> str:
 
 def link_into_rootfs(rootfs: Path) -> None:
     """Point the rootfs's /etc files at the mounted directory (before the container starts)."""
-    from composer.runtime.securejoin import make_dirs_in_root
-
     etc = make_dirs_in_root(Path(rootfs), "/etc")  # never follows an image's /etc symlink out
     for name in LINKED:
         target = etc / name
@@ -63,8 +63,6 @@ def link_into_rootfs(rootfs: Path) -> None:
 
 
 def forget(project_name: str, container: str) -> None:
-    import shutil
-
     with _project_lock(project_name):  # not while refresh writes into it
         shutil.rmtree(files_dir(project_name, container), ignore_errors=True)
 
