@@ -24,7 +24,6 @@ from composer import __version__, paths
 from composer.atomic import write_json_atomically
 from composer.config.model import Project
 from composer.drivers.runc import records
-from composer.drivers.runc.keepers import PORTS, keeper_pid
 
 RECORD = "converged.json"
 
@@ -53,6 +52,7 @@ def record(project: Project, containers: list, interfaces: list[str], proxies: l
 def record_live(project: Project, containers: list) -> None:
     """record() what is live now: the containers, their host interfaces, the running proxies."""
     from composer.drivers.runc import networks  # on use: the fast path (unchanged) needs none of it
+    from composer.drivers.runc.keepers import PORTS, keeper_pid  # on use: as above
 
     if any(state.service not in project.services for state in containers):
         return  # orphans: every `up` should keep saying so
@@ -92,6 +92,8 @@ def unchanged(project: Project, runtime) -> list | None:
 
 
 def _proxy_alive(project_name: str, name: str) -> bool:
+    from composer.drivers.runc.keepers import keeper_pid  # on use: ~6 ms the no-op `up -d` of a project without proxies saves
+
     return keeper_pid(project_name, name) is not None
 
 
