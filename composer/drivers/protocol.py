@@ -13,7 +13,7 @@ is a method here.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any, Protocol
 
 from composer.config.model import Ambassador, Project, Service
@@ -148,5 +148,3 @@ class Driver(Protocol):
 
     def forget_project(self, project: str) -> None: ...
 
-
-DriverFactory = Callable[[], Driver]
