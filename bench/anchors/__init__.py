@@ -22,7 +22,7 @@ from bench.anchors.compose_v2 import compose_version, ensure_compose_v2
 from bench.anchors.engine import DockerEngine
 from bench.anchors.image import import_into_composer, import_into_docker
 from bench.anchors.layout import IMAGE_REF, Layout
-from bench.suites.base import NotAvailable
+from bench.stats import NotAvailable
 
 __all__ = ["Anchors", "IMAGE_REF", "Layout", "NotAvailable"]
 

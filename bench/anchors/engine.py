@@ -26,7 +26,7 @@ import time
 from pathlib import Path
 
 from bench.anchors.layout import CGROUP_PARENT
-from bench.suites.base import NotAvailable
+from bench.stats import NotAvailable
 
 DOCKER = "/usr/bin/docker"  # Debian's CLI, not whatever else is on PATH
 DOCKERD = "/usr/sbin/dockerd"

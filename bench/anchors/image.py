@@ -11,7 +11,7 @@ from pathlib import Path
 
 from bench.anchors.engine import DockerEngine
 from bench.anchors.layout import IMAGE_REF, Layout
-from bench.suites.base import NotAvailable
+from bench.stats import NotAvailable
 
 REPO = Path(__file__).resolve().parents[2]
 

@@ -14,9 +14,9 @@ def run(args) -> int:
     import sys
 
     from composer.cli.context import load_project
+    from composer.cli.driver import open_driver
     from composer.cli.progress import progress_for
     from composer.errors import ComposerError
-    from composer.cli.driver import open_driver
 
     project = load_project(args, services=tuple(args.services))
     unknown = [name for name in args.services if name not in project.services]

@@ -11,9 +11,9 @@ def add_arguments(parser) -> None:
 
 def run(args) -> int:
     from composer.cli import output
+    from composer.cli.driver import open_driver
     from composer.cli.progress import open_progress
     from composer.verbs.down import down
-    from composer.cli.driver import open_driver
 
     project = _project(args)
     engine = open_driver()

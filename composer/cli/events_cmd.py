@@ -1,7 +1,7 @@
 """compose events: container events of the project, as they happen, until interrupted.
 
 There is no daemon to ask: the state dirs are watched (inotify) and each change is
-diffed against the previous snapshot (composer/events.py). A pause makes no file
+diffed against the previous snapshot (composer/drivers/events.py). A pause makes no file
 event, so the state is also read again every RESCAN_SECONDS.
 """
 

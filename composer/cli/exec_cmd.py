@@ -18,8 +18,8 @@ def run(args) -> int:
     import sys
 
     from composer.cli.context import load_project
-    from composer.errors import ComposerError
     from composer.cli.driver import open_driver
+    from composer.errors import ComposerError
 
     if not args.command:
         raise ComposerError("exec needs a command to run", "e.g. compose exec SERVICE sh")

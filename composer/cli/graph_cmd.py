@@ -10,9 +10,9 @@ def add_arguments(parser) -> None:
 
 
 def run(args) -> int:
-    from composer.plan import graph as dependency_graph
     from composer.cli import output
     from composer.cli.context import load_project
+    from composer.plan import graph as dependency_graph
 
     project = load_project(args, services=tuple(args.services))
     graph = dependency_graph.build_graph(project)

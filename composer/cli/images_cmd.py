@@ -9,8 +9,8 @@ def add_arguments(parser) -> None:
 def run(args) -> int:
     from composer.cli import output
     from composer.cli.context import load_project
-    from composer.cli.image_cmd import print_images
     from composer.cli.driver import open_driver
+    from composer.cli.image_cmd import print_images
 
     project = load_project(args)
     store = open_driver().images

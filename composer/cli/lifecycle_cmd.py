@@ -26,8 +26,8 @@ def add_arguments(parser) -> None:
 def run(args) -> int:
     from composer.cli import output
     from composer.cli.context import load_project
-    from composer.cli.progress import open_progress
     from composer.cli.driver import open_driver
+    from composer.cli.progress import open_progress
     from composer.executor.tasks import for_each
     from composer.plan.order import stop_order
 

@@ -18,8 +18,8 @@ def run(args) -> int:
 
     from composer.cli import output
     from composer.cli.context import load_project
-    from composer.cli.log_stream import LogStream, prefixes
     from composer.cli.driver import open_driver
+    from composer.cli.log_stream import LogStream, prefixes
     from composer.logs import write_logs
 
     if args.no_color:

@@ -12,14 +12,14 @@ def add_arguments(parser) -> None:
 def run(args) -> int:
     from composer.cli import output
     from composer.cli.context import load_project
-    from composer.errors import ComposerError
     from composer.cli.driver import open_driver
+    from composer.errors import ComposerError
 
     project = load_project(args, services=tuple(args.services))
     store = open_driver().images
     if args.dry_run:
-        from composer.verbs import dry_run
         from composer.cli.progress import progress_for
+        from composer.verbs import dry_run
 
         return dry_run.pull(project, store, args.services, args.policy, args.ignore_buildable, progress_for(args))
     failed = 0

@@ -33,10 +33,10 @@ def run(args) -> int:
     import shlex
 
     from composer.cli.context import load_project
+    from composer.cli.driver import open_driver
     from composer.cli.progress import PlainProgress
     from composer.config.model import BindOptions, Mount
     from composer.errors import ComposerError
-    from composer.cli.driver import open_driver
     from composer.verbs.options import UpOptions
     from composer.verbs.up import up
 

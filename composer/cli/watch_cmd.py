@@ -19,8 +19,8 @@ def add_arguments(parser) -> None:
 def run(args) -> int:
     from composer.cli import output
     from composer.cli.context import load_project
-    from composer.cli.progress import progress_for
     from composer.cli.driver import open_driver
+    from composer.cli.progress import progress_for
     from composer.verbs.options import UpOptions
     from composer.verbs.up import up
 

@@ -13,7 +13,7 @@ is a method here.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any, Protocol
 
 from composer.config.model import Ambassador, Project, Service
@@ -179,6 +179,3 @@ class Driver(Protocol):
 
     def commit_container(self, project: str, name: str, target: str, author: str = "", message: str = "", pause: bool = True) -> str:
         """The container's changes as a new image `target` over its image; returns the image ID."""
-
-
-DriverFactory = Callable[[], Driver]

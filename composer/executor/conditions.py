@@ -16,8 +16,8 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from composer.errors import ComposerError
 from composer.drivers.protocol import ContainerState
+from composer.errors import ComposerError
 
 POLL_SECONDS = 0.02
 SLOW_WAIT_SECONDS = 5.0

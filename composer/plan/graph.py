@@ -18,8 +18,9 @@ from collections.abc import Iterable
 import networkx as nx
 
 from composer.config.model import Dependency, Project
-from composer.plan.edges import ORDERING_KINDS, edges
 from composer.errors import ComposeError, DependencyError, Location, Problem
+from composer.plan.edges import ORDERING_KINDS, edges
+
 
 def build_graph(project: Project) -> nx.DiGraph:
     graph = nx.DiGraph()

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from composer.shim.config import Readiness
-from composer.shim.health import ProbeClock
+from composer.shim.schedule import ProbeClock
 from composer.shim.state import HealthRecord, HealthResult, iso_time
 
 CLONE_NEWNET = 0x40000000

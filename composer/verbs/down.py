@@ -10,11 +10,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from composer.config.model import Project
-from composer.drivers.protocol import Driver, Reporter
+from composer.drivers.protocol import ContainerState, Driver, Reporter
 from composer.errors import ComposerError
 from composer.executor.tasks import for_each
 from composer.plan.order import stop_order
-from composer.drivers.protocol import ContainerState
 
 
 def stop_project(project: Project, driver: Driver, reporter: Reporter, services: Iterable[str] = (), timeout: float | None = None) -> dict[str, str]:

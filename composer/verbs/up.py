@@ -22,6 +22,7 @@ from composer.plan.networks import network_keys
 from composer.plan.service import ContainerAction, Step, orphans, plan_service
 from composer.verbs.options import UpOptions, UpResult
 
+
 def up(project: Project, options: UpOptions, reporter: Reporter, driver: Driver) -> UpResult:
     from composer.plan import graph as dependency_graph  # networkx (~0.12 s): the no-op `up -d` answers without it
 
@@ -114,7 +115,7 @@ def _service_task(project, service, graph, chosen, options, image, reporter, dri
 
 
 def _wait_for_dependencies(project, service, graph, chosen, driver, reporter: Reporter) -> None:
-    from composer.plan import graph as dependency_graph
+    from composer.plan import graph as dependency_graph  # networkx: loaded by up() already, named here
 
     def report(name: str, text: str) -> None:
         reporter.status("Container", name, text)

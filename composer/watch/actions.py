@@ -15,8 +15,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from composer.config.model import ExecHook, Project, Service
-from composer.errors import ComposerError
 from composer.drivers.protocol import ContainerState
+from composer.errors import ComposerError
 from composer.watch.container_fs import ContainerFiles
 from composer.watch.rules import RESTART_ACTIONS, SYNC_ACTIONS, WatchedRule
 from composer.watch.sync import SyncCount, sync_path
@@ -119,7 +119,7 @@ class ServiceActions:
                 self._done(service, f"ran `{shown}` in {_ms(started)}{unsupported}")
 
     def restart(self, service: str, containers: list[ContainerState]) -> None:
-        from composer.executor.tasks import for_each
+        from composer.executor.tasks import for_each  # on use: only a restart needs the executor
 
         started = time.perf_counter()
         runtime = self.engine.runtime
@@ -131,9 +131,9 @@ class ServiceActions:
 
     def rebuild(self, service: Service) -> None:
         """As `up --build --force-recreate --no-deps SERVICE`; then prune what the old image left."""
-        from composer.plan.service import Strategy
-        from composer.verbs.options import UpOptions
-        from composer.verbs.up import up
+        from composer.plan.service import Strategy  # on use: only a rebuild needs up (networkx, the image store)
+        from composer.verbs.options import UpOptions  # on use: as above
+        from composer.verbs.up import up  # on use: as above
 
         started = time.perf_counter()
         options = UpOptions(services=(service.name,), no_deps=True, build=True, strategy=Strategy(force_recreate=True))

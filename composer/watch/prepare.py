@@ -11,8 +11,8 @@ import posixpath
 from collections.abc import Callable, Sequence
 
 from composer.config.model import Project, Service
-from composer.errors import ComposerError
 from composer.drivers.protocol import ContainerState
+from composer.errors import ComposerError
 from composer.watch.actions import ServiceWatch
 from composer.watch.container_fs import ContainerFiles
 from composer.watch.errors import WatchError

@@ -14,15 +14,12 @@ import os
 import socket
 import stat
 import struct
-from typing import TYPE_CHECKING
 
 from netplugins.forwarder.config import ForwarderError
 from netplugins.forwarder.flow import Flow, NoPipe, PeerError
 from netplugins.forwarder.loop import EDGE_IN, EPOLLERR, EPOLLHUP, EPOLLIN, EPOLLOUT, Timer
+from netplugins.forwarder.owner import Owner
 from netplugins.forwarder.targets import Target
-
-if TYPE_CHECKING:
-    from netplugins.forwarder.engine import Ambassador
 
 CONNECTING, FORWARDING, CLOSED = 0, 1, 2
 FIRST_BACKOFF, MAX_BACKOFF = 0.02, 0.5
@@ -40,7 +37,7 @@ class Connection:
         "up", "down", "state", "timer", "deadline", "backoff", "last_active", "deferred",
     )
 
-    def __init__(self, amb: Ambassador, client: socket.socket) -> None:
+    def __init__(self, amb: Owner, client: socket.socket) -> None:
         self.amb = amb
         self.loop = amb.loop
         self.client = client
@@ -272,7 +269,7 @@ class Connection:
 class StreamListener:
     """A listening tcp or unix socket that hands accepted clients to its ambassador."""
 
-    def __init__(self, amb: Ambassador) -> None:
+    def __init__(self, amb: Owner) -> None:
         self.amb = amb
         endpoint = amb.config.listen
         self._unix_path = ""

@@ -11,21 +11,18 @@ An ICMP "port unreachable" from the target marks it down and ends the session.
 from __future__ import annotations
 
 import socket
-from typing import TYPE_CHECKING
 
 from netplugins.forwarder.config import ForwarderError
 from netplugins.forwarder.loop import EDGE_IN, Timer
+from netplugins.forwarder.owner import Owner
 from netplugins.forwarder.targets import Target
-
-if TYPE_CHECKING:
-    from netplugins.forwarder.engine import Ambassador
 
 BATCH = 64  # datagrams per turn, then other sockets get theirs
 MAX_DATAGRAM = 65535
 
 
 class UdpListener:
-    def __init__(self, amb: Ambassador) -> None:
+    def __init__(self, amb: Owner) -> None:
         self.amb = amb
         self.sessions: dict[object, UdpSession] = {}
         self.buffer = bytearray(MAX_DATAGRAM)

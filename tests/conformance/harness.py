@@ -118,7 +118,7 @@ def run_composer(case: Path, fmt: str = "json") -> Outcome:
     from composer.cli.config_cmd import _render
     from composer.config.load import load_project
     from composer.config.options import LoadOptions
-    from composer.graph import build_graph
+    from composer.plan.graph import build_graph
 
     extra = case_options(case)
     options = LoadOptions(

@@ -1,4 +1,4 @@
-"""The no-op `up -d` fast path (composer/converged.py) answers only when nothing changed:
+"""The no-op `up -d` fast path (composer/drivers/runc/converged.py) answers only when nothing changed:
 anything live that differs from the converged record sends `up` down the normal path."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""plan.py (desired vs observed) and service_spec.py (service → ContainerSpec): pure logic."""
+"""plan/service.py (desired vs observed) and drivers/runc/container_spec.py (service → ContainerSpec): pure logic."""
 
 from __future__ import annotations
 

@@ -9,7 +9,7 @@ import time
 import pytest
 
 from composer.shim.config import Readiness, ShimConfig
-from composer.shim.health import ProbeClock, combined
+from composer.shim.schedule import ProbeClock, combined
 from composer.shim.readiness import LineMatcher, check_http, check_tcp
 from composer.shim.state import HealthRecord, HealthResult
 

@@ -21,8 +21,8 @@ NANOSECOND = 1e-9
 @from_netplugins
 def start_ambassador(project: Project, ambassador: Ambassador, containers) -> None:
     """Namespace on its networks, name in everyone's hosts file, forwarder listening."""
-    from netplugins.forwarder.addresses import parse_endpoint
-    from netplugins.forwarder.config import AmbassadorConfig
+    from netplugins.forwarder.addresses import parse_endpoint  # on use: netplugins costs 8-50 ms to import; ps and the no-op up never call it
+    from netplugins.forwarder.config import AmbassadorConfig  # on use: netplugins costs 8-50 ms to import; ps and the no-op up never call it
 
     netns = ambassador_netns(project.name, ambassador.name)
     keys = ambassador.networks or ("default",)

@@ -16,8 +16,10 @@ from dataclasses import dataclass, field
 
 from composer.config.model import Healthcheck as ServiceHealthcheck
 from composer.config.model import Mount as ServiceMount
-from composer.config.model import Project, Service
+from composer.config.model import Project
 from composer.config.model import Readiness as ServiceReadiness
+from composer.config.units import parse_size
+from composer.config.model import Service
 from composer.errors import ComposerError
 from composer.images.config import ImageConfig
 from composer.plan.service import container_name
@@ -143,9 +145,7 @@ def _tmpfs_options(options: str) -> dict:
     for option in filter(None, options.split(",")):
         key, _, value = option.partition("=")
         if key == "size":
-            from composer.config.units import parse_size
-
-            found["size"] = parse_size(value)
+                    found["size"] = parse_size(value)
         elif key == "mode":
             found["mode"] = int(value, 8)
     return found

@@ -17,15 +17,16 @@ stale after a crash; the cost is an O(containers) rewrite per change, a few ms a
 from __future__ import annotations
 
 import fcntl
+import shutil
 import threading
 from collections import defaultdict
 from contextlib import contextmanager
 from pathlib import Path
 
-from composer.drivers.runc import networks as networking
-from composer.drivers.runc import records
 from composer.atomic import write_atomically
+from composer.drivers.runc import networks, records
 from composer.drivers.runc.coalesce import Coalescer
+from composer.runtime.securejoin import make_dirs_in_root
 
 MOUNT_POINT = "/etc/.composer-net"
 LINKED = ("hosts", "resolv.conf", "hostname")
@@ -51,8 +52,6 @@ def prepare(project_name: str, container: str, hostname: str) -> str:
 
 def link_into_rootfs(rootfs: Path) -> None:
     """Point the rootfs's /etc files at the mounted directory (before the container starts)."""
-    from composer.runtime.securejoin import make_dirs_in_root
-
     etc = make_dirs_in_root(Path(rootfs), "/etc")  # never follows an image's /etc symlink out
     for name in LINKED:
         target = etc / name
@@ -64,8 +63,6 @@ def link_into_rootfs(rootfs: Path) -> None:
 
 
 def forget(project_name: str, container: str) -> None:
-    import shutil
-
     with _project_lock(project_name):  # not while refresh writes into it
         shutil.rmtree(files_dir(project_name, container), ignore_errors=True)
 
@@ -81,7 +78,7 @@ def refresh(project_name: str) -> None:
 def write_own(project_name: str, container: str) -> None:
     """Just this container's hosts file, now (before it starts); the others follow via refresh_soon."""
     with _project_lock(project_name):
-        everyone = networking.endpoints(project_name)
+        everyone = networks.endpoints(project_name)
         mine = {container}
         text = hosts_texts(everyone, _links_of(project_name, mine), only=mine).get(container)
         if text is not None:
@@ -112,7 +109,7 @@ _coalescers_lock = threading.Lock()
 
 def _rewrite(project_name: str) -> None:
     with _project_lock(project_name):  # other processes (a parallel `compose run`) write here too
-        everyone = networking.endpoints(project_name)
+        everyone = networks.endpoints(project_name)
         for container, text in hosts_texts(everyone, _links_of(project_name, {e.owner for e in everyone})).items():
             directory = files_dir(project_name, container)
             if directory.is_dir():
@@ -161,7 +158,7 @@ def _names(endpoint) -> list[str]:
 def _links_of(project_name: str, containers: set[str]) -> dict[str, dict[str, str]]:
     found = {}
     for container in containers:
-        record = networking.load_record(project_name, container) or {}
+        record = networks.load_record(project_name, container) or {}
         found[container] = record.get("links", {})
     return found
 

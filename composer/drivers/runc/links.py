@@ -4,14 +4,14 @@ DATABASE_NAME and DATABASE_ENV_<VAR> from the linked service's environment."""
 
 from __future__ import annotations
 
-from composer.drivers.runc import networks as networking
 from composer.config.model import Project, Service
+from composer.drivers.runc import networks
 
 
 def link_environment(project: Project, service: Service) -> dict[str, str]:
     """The variables for every link of `service` whose target has an address now."""
     addresses = {}
-    for endpoint in networking.endpoints(project.name):
+    for endpoint in networks.endpoints(project.name):
         addresses.setdefault(endpoint.service, endpoint.ip)  # the first replica, as Docker links did
     env: dict[str, str] = {}
     for link in service.links:

@@ -15,9 +15,9 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from composer.drivers.runc import records
 from composer.atomic import write_atomically
 from composer.config.model import Project, Service, ServiceNetwork
+from composer.drivers.runc import records
 from composer.errors import ComposerError, NetworkError, from_netplugins
 from composer.plan.networks import attached_keys
 from netplugins.errors import NetworkError as NetpluginsError
@@ -26,7 +26,7 @@ MTU_OPTIONS = ("com.docker.network.driver.mtu", "mtu")
 
 
 def network_config(project: Project, key: str):
-    from netplugins.api import IpamPool, NetworkConfig
+    from netplugins.api import IpamPool, NetworkConfig  # on use: netplugins costs 8-50 ms to import; ps and the no-op up never call it
 
     network = project.networks[key]
     mtu = next((network.driver_opts[o] for o in MTU_OPTIONS if o in network.driver_opts), None)
@@ -46,7 +46,7 @@ def network_config(project: Project, key: str):
 
 @from_netplugins
 def ensure_networks(project: Project, keys) -> None:
-    from netplugins.registry import plugin_for
+    from netplugins.registry import plugin_for  # on use: netplugins costs 8-50 ms to import; ps and the no-op up never call it
 
     for key in sorted(set(keys)):
         cfg = network_config(project, key)
@@ -59,7 +59,7 @@ def ensure_networks(project: Project, keys) -> None:
 def remove_networks(project_name: str, project: Project | None = None, keep: set[str] = frozenset()) -> list[str]:
     """`down`: the project's own networks (never external ones), and any it left behind.
     Containers named in `keep` (still there, e.g. orphans down was told to keep) stay attached."""
-    from netplugins.registry import plugin_for
+    from netplugins.registry import plugin_for  # on use: netplugins costs 8-50 ms to import; ps and the no-op up never call it
 
     removed = []
     for container in sorted(p.stem for p in _records_dir(project_name).glob("*.json")):
@@ -80,8 +80,8 @@ def remove_networks(project_name: str, project: Project | None = None, keep: set
 def missing_networks(project: Project, keys) -> list[str]:
     """What ensure_networks would create: each network that is not up yet; a missing external
     bridge is an error, as it would be there."""
-    from netplugins.bridge import bridge_for
-    from netplugins.registry import plugin_for
+    from netplugins.bridge import bridge_for  # on use: netplugins costs 8-50 ms to import; ps and the no-op up never call it
+    from netplugins.registry import plugin_for  # on use: netplugins costs 8-50 ms to import; ps and the no-op up never call it
 
     missing = []
     for key in sorted(set(keys)):
@@ -100,7 +100,7 @@ def missing_networks(project: Project, keys) -> list[str]:
 
 def existing_networks(project: Project) -> list[str]:
     """The project's own bridge networks that exist now (what remove_networks would remove)."""
-    from netplugins.bridge import bridge_for
+    from netplugins.bridge import bridge_for  # on use: netplugins costs 8-50 ms to import; ps and the no-op up never call it
 
     found = []
     for key, network in project.networks.items():
@@ -147,9 +147,9 @@ class Endpoint:
 @from_netplugins
 def attach(project: Project, service: Service, container: str, extra_aliases: tuple[str, ...] = ()) -> dict[str, str]:
     """Namespace plus one interface per network; returns network key → IPv4 address."""
-    from netplugins import netns
-    from netplugins.api import Attachment
-    from netplugins.registry import plugin_for
+    from netplugins import netns  # on use: netplugins costs 8-50 ms to import; ps and the no-op up never call it
+    from netplugins.api import Attachment  # on use: netplugins costs 8-50 ms to import; ps and the no-op up never call it
+    from netplugins.registry import plugin_for  # on use: netplugins costs 8-50 ms to import; ps and the no-op up never call it
 
     keys = attached_keys(service)
     if not keys:
@@ -175,9 +175,9 @@ def attach(project: Project, service: Service, container: str, extra_aliases: tu
 @from_netplugins
 def detach(project_name: str, container: str) -> None:
     """Undo attach: every interface, its address lease, the namespace; idempotent."""
-    from netplugins import netns
-    from netplugins.api import Attachment, AttachResult, NetworkConfig
-    from netplugins.registry import plugin_for
+    from netplugins import netns  # on use: netplugins costs 8-50 ms to import; ps and the no-op up never call it
+    from netplugins.api import Attachment, AttachResult, NetworkConfig  # on use: netplugins costs 8-50 ms to import; ps and the no-op up never call it
+    from netplugins.registry import plugin_for  # on use: netplugins costs 8-50 ms to import; ps and the no-op up never call it
 
     record = load_record(project_name, container)
     errors = []

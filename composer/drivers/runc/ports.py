@@ -49,8 +49,8 @@ def check_ports_free(project: Project) -> None:
 @from_netplugins
 def publish(project: Project, containers) -> list[dict]:
     """(Re)start the host proxy for every published port; returns what is published."""
-    from netplugins.forwarder.addresses import parse_endpoint
-    from netplugins.forwarder.config import AmbassadorConfig
+    from netplugins.forwarder.addresses import parse_endpoint  # on use: netplugins costs 8-50 ms to import; ps and the no-op up never call it
+    from netplugins.forwarder.config import AmbassadorConfig  # on use: netplugins costs 8-50 ms to import; ps and the no-op up never call it
 
     directory = proxy_dir(project.name, PORTS)
     previous = {(p["name"], p["target"], p["protocol"], p["host_ip"]): p["published"] for p in published(project.name)}
