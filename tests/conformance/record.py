@@ -16,10 +16,13 @@ from tests.conformance.harness import cases_under, run_compose_v2
 
 HERE = Path(__file__).resolve().parent
 PLACEHOLDER = "/CASE"
+CHECKOUT = HERE.parent.parent
+CHECKOUT_PLACEHOLDER = "/CHECKOUT"  # paths above the case (a context of ".."), wherever the clone is
 
 
 def with_placeholder(data: object, case: Path) -> object:
-    return json.loads(json.dumps(data).replace(json.dumps(str(case))[1:-1], PLACEHOLDER))
+    text = json.dumps(data).replace(json.dumps(str(case))[1:-1], PLACEHOLDER)
+    return json.loads(text.replace(json.dumps(str(CHECKOUT))[1:-1], CHECKOUT_PLACEHOLDER))
 
 
 def record(binary: Path, case: Path) -> None:
@@ -29,7 +32,7 @@ def record(binary: Path, case: Path) -> None:
     if outcome.ok:
         (case / "expected.json").write_text(json.dumps(with_placeholder(outcome.data, case), indent=1, sort_keys=True) + "\n")
     else:
-        (case / "refused.txt").write_text(outcome.error.replace(str(case), PLACEHOLDER) + "\n")
+        (case / "refused.txt").write_text(outcome.error.replace(str(case), PLACEHOLDER).replace(str(CHECKOUT), CHECKOUT_PLACEHOLDER) + "\n")
 
 
 def main(argv: list[str]) -> int:
