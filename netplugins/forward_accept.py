@@ -108,7 +108,7 @@ def remove(bridge: str) -> None:
             if chain in state.chains:
                 unlink += [f"-D {PARENT} -j {chain}"] * state.parent_jumps.count(chain) + [f"-F {chain}"]
                 delete.append(f"-X {chain}")
-            if not [jump for jump in state.parent_jumps if jump != chain]:
+            if PARENT in state.chains and not [jump for jump in state.parent_jumps if jump != chain]:
                 unlink += [f"-D FORWARD -j {PARENT}"] * state.forward_jumps + [f"-F {PARENT}"]
                 delete.append(f"-X {PARENT}")
             # Two batches: iptables-nft refuses to delete a chain whose last reference goes
