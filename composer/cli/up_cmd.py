@@ -147,6 +147,8 @@ def _wait(project, engine, timeout: float | None, reporter):
     def report(name: str, text: str) -> None:
         reporter.status("Container", name, text)
 
+    if not waited_on():  # nothing was created (every service failed or was left out): nothing to wait for
+        return None
     limit = "" if timeout is None else format_duration(int(timeout * 1e9))
     try:
         wait_for(waited_on, lambda s: HEALTHY if s.health is not None else STARTED, timeout, report,
