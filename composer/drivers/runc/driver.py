@@ -9,6 +9,7 @@ with python -X importtime).
 
 from __future__ import annotations
 
+from composer import paths
 from composer.drivers.runc.extras import RuncExtras
 from composer.runtime.runc_driver import RuncRuntime
 
@@ -17,6 +18,7 @@ class RuncDriver(RuncExtras):
     name = "runc"
 
     def __init__(self) -> None:
+        paths.make_private_roots()
         self.runtime = RuncRuntime()
         self._images = None
         self._host_dirs = None
