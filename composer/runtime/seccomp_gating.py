@@ -66,7 +66,25 @@ def _docker_rules() -> list[dict[str, Any]]:
          "includes": {"arches": ["s390", "s390x"]}, "excludes": sys_admin,
          "args": [{"index": 1, "value": CLONE_NAMESPACE_FLAGS, "valueTwo": 0, "op": "SCMP_CMP_MASKED_EQ"}]},
         {"names": ["clone3"], "action": "SCMP_ACT_ERRNO", "errnoRet": ENOSYS, "excludes": sys_admin},
+        *_clone_with_namespace_refused(sys_admin),
     ]
+
+
+def _clone_with_namespace_refused(sys_admin: dict[str, list[str]]) -> list[dict[str, Any]]:
+    """EPERM (Docker's answer) for a clone that asks for any namespace flag: one rule per
+    flag, since a seccomp condition can test "these bits equal that" but not "any bit set"."""
+    rules = []
+    for arches, index in ((None, 0), (["s390", "s390x"], 1)):
+        for bit in (b for b in range(32) if CLONE_NAMESPACE_FLAGS >> b & 1):
+            flag = 1 << bit
+            rule: dict[str, Any] = {"names": ["clone"], "action": "SCMP_ACT_ERRNO", "errnoRet": EPERM,
+                                    "args": [{"index": index, "value": flag, "valueTwo": flag, "op": "SCMP_CMP_MASKED_EQ"}]}
+            if arches is None:
+                rule["excludes"] = {**sys_admin, "arches": ["s390", "s390x"]}
+            else:
+                rule["includes"], rule["excludes"] = {"arches": arches}, sys_admin
+            rules.append(rule)
+    return rules
 
 
 def _unconditional(rule: dict[str, Any]) -> bool:

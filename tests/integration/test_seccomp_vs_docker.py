@@ -23,7 +23,7 @@ from bench.anchors.engine import DockerEngine
 pytestmark = [pytest.mark.needs_root, needs_runc]
 PROBE_SOURCE = Path(__file__).resolve().parents[1] / "support" / "syscall_probe" / "probe.c"
 SAME_ERRNO = ("unshare_user", "unshare_net", "setns", "syslog", "keyctl", "add_key", "pivot_root", "mount_setattr",
-              "clone3", "open_tree", "fsopen", "name_to_handle_at", "bpf", "userfaultfd")
+              "clone3", "clone_newuser", "open_tree", "fsopen", "name_to_handle_at", "bpf", "userfaultfd")
 IMAGE = "composer-test/syscall-probe:1"
 
 
@@ -82,3 +82,4 @@ def test_sys_admin_opens_unshare_as_in_docker(containers, docker_results):  # no
     ours, docker = composer_results(containers, cap_add=("SYS_ADMIN",)), docker_results["sys_admin"]
     assert ours["unshare_user"] == docker["unshare_user"] == 0
     assert ours["unshare_net"] == docker["unshare_net"] == 0
+    assert ours["clone_newuser"] == docker["clone_newuser"] == 0

@@ -7,7 +7,9 @@
 #include <sched.h>
 #include <stdio.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 static void report(const char *name, long result) {
@@ -19,6 +21,13 @@ int main(void) {
     int mount_id = 0;
     memset(handle, 0, sizeof handle);
     *(unsigned int *)handle = 128;
+    /* first: after unshare(CLONE_NEWUSER) below, this process has no uid mapping for a second one */
+    long child = syscall(SYS_clone, CLONE_NEWUSER | SIGCHLD, 0, 0, 0, 0);
+    if (child == 0)
+        _exit(0);
+    if (child > 0)
+        waitpid((pid_t)child, NULL, 0);
+    report("clone_newuser", child);
     report("unshare_user", syscall(SYS_unshare, CLONE_NEWUSER));
     report("unshare_net", syscall(SYS_unshare, CLONE_NEWNET));
     report("setns", syscall(SYS_setns, -1, 0));
