@@ -61,7 +61,9 @@ def _render(project, fmt: str, interpolated: bool) -> str:
     if fmt == "json":
         import json
 
-        return json.dumps(data, indent=2) + "\n"
+        # as Compose prints it: Go's encoding/json (UTF-8, <, >, & escaped), no newline at the end
+        text = json.dumps(data, indent=2, ensure_ascii=False)
+        return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
     from composer.config.yamlout import dump_yaml
 
     return dump_yaml(data)

@@ -31,8 +31,8 @@ from composer.config.model import (
     Volume,
     WatchRule,
 )
-from composer.config.fields_printed import BLKIO_DEVICE_LISTS
 from composer.config.gosort import go_sorted
+from composer.config.serialize_json import SERVICE_POSITION, GoMap, json_form_of
 from composer.config.units import format_duration
 
 KEEP = object()  # marks a value printed even when zero/false (a Go pointer field)
@@ -52,9 +52,9 @@ def _compact(*pairs: tuple) -> dict[str, Any]:
     return out
 
 
-def _sorted(mapping: dict[str, Any]) -> dict[str, Any]:
-    """A Go map's keys in the order yaml.v3 prints them (gosort.py)."""
-    return go_sorted(mapping)
+def _sorted(mapping: dict[str, Any]) -> GoMap:
+    """A Go map: keys in the order yaml.v3 prints them (gosort.py); JSON re-sorts it."""
+    return GoMap(go_sorted(mapping))
 
 
 def _number(value: float | None) -> float | int | None:
@@ -82,35 +82,8 @@ def to_compose_dict(project: Project, escape_dollars: bool = True, json_form: bo
     """
     data = _project_dict(project)
     if json_form:
-        data = _json_form(data)
+        data = json_form_of(data)
     return _escape_dollars(data) if escape_dollars else data
-
-
-def _json_form(data: dict[str, Any]) -> dict[str, Any]:
-    """Compose's JSON keeps what Go's encoding/json cannot omit: struct-typed fields
-    (ipam, deploy.resources/placement, watch exec) and the fields tagged without
-    omitempty (command, entrypoint, a hook's command)."""
-    for service in data.get("services", {}).values():
-        if "blkio_config" in service:  # Go structs without json tags: the device lists use Go's field names
-            blkio = service["blkio_config"]
-            service["blkio_config"] = {k: [{n.capitalize(): v for n, v in item.items()} for item in value] if k in BLKIO_DEVICE_LISTS else value for k, value in blkio.items()}
-        for key in [key for key in service if key.startswith("x-")]:
-            del service[key]  # compose-go's JSON leaves a service's extensions out
-        if "ulimits" in service:
-            service["ulimits"] = _json_ulimits(service["ulimits"])
-        if "ulimits" in service.get("build", {}):
-            service["build"] = {**service["build"], "ulimits": _json_ulimits(service["build"]["ulimits"])}
-        service.setdefault("command", None)
-        service.setdefault("entrypoint", None)
-        if "deploy" in service:
-            service["deploy"].setdefault("resources", {})
-            service["deploy"].setdefault("placement", {})
-        for rule in service.get("develop", {}).get("watch", ()):
-            rule.setdefault("exec", {"command": None})
-    for network in data.get("networks", {}).values():
-        network.setdefault("ipam", {})
-    data.pop("models", None)  # compose-go's JSON leaves top-level models out
-    return data
 
 
 def _escape_dollars(value: Any) -> Any:
@@ -142,27 +115,12 @@ def config_hash(service: Service) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-# compose-go's ServiceConfig field order: where `config` prints each key.
-SERVICE_KEY_ORDER = (
-    "name profiles annotations attach build develop blkio_config cap_add cap_drop cgroup_parent cgroup cpu_count "
-    "cpu_percent cpu_period cpu_quota cpu_rt_period cpu_rt_runtime cpus cpuset cpu_shares command configs "
-    "container_name credential_spec depends_on deploy device_cgroup_rules devices dns dns_opt dns_search dockerfile "
-    "domainname entrypoint provider environment env_file expose extends external_links extra_hosts group_add gpus "
-    "hostname healthcheck image init ipc isolation labels label_file links logging log_driver log_opt mem_limit "
-    "mem_reservation memswap_limit mem_swappiness mac_address models net network_mode networks oom_kill_disable "
-    "oom_score_adj pid pids_limit platform ports privileged pull_policy read_only restart runtime scale secrets "
-    "security_opt shm_size stdin_open stop_grace_period stop_signal storage_opt sysctls tmpfs tty ulimits "
-    "use_api_socket user userns_mode uts volume_driver volumes volumes_from working_dir pre_start post_start pre_stop"
-).split()
-_SERVICE_POSITION = {key: index for index, key in enumerate(SERVICE_KEY_ORDER)}
-
-
 def service_dict(s: Service) -> dict[str, Any]:
     data = _service_fields(s)
     if not s.extras:
         return data
     merged = {**data, **s.extras}
-    return dict(sorted(merged.items(), key=lambda kv: _SERVICE_POSITION.get(kv[0], len(_SERVICE_POSITION))))
+    return dict(sorted(merged.items(), key=lambda kv: SERVICE_POSITION.get(kv[0], len(SERVICE_POSITION))))
 
 
 def _service_fields(s: Service) -> dict[str, Any]:
@@ -179,7 +137,7 @@ def _service_fields(s: Service) -> dict[str, Any]:
         ("command", s.command, KEEP),
         ("configs", [_reference(r) for r in s.configs]),
         ("container_name", s.container_name),
-        ("depends_on", {name: _compact(("condition", d.condition), ("restart", d.restart), ("required", d.required, KEEP)) for name, d in go_sorted(s.depends_on).items()}),
+        ("depends_on", GoMap({name: _compact(("condition", d.condition), ("restart", d.restart), ("required", d.required, KEEP)) for name, d in go_sorted(s.depends_on).items()})),
         ("deploy", _deploy(s.deploy) if s.deploy else None),
         ("device_cgroup_rules", s.device_cgroup_rules),
         ("devices", [dict(zip(("source", "target", "permissions"), d.split(":"))) for d in s.devices]),
@@ -200,7 +158,7 @@ def _service_fields(s: Service) -> dict[str, Any]:
         ("memswap_limit", _size(s.memswap_limit)), ("mem_swappiness", _size(s.mem_swappiness)),
         ("mac_address", s.mac_address),
         ("network_mode", s.network_mode),
-        ("networks", {k: _service_network(v) for k, v in go_sorted(s.networks).items()}),
+        ("networks", GoMap({k: _service_network(v) for k, v in go_sorted(s.networks).items()})),
         ("oom_kill_disable", s.oom_kill_disable), ("oom_score_adj", s.oom_score_adj),
         ("pid", s.pid), ("pids_limit", s.pids_limit), ("platform", s.platform),
         ("ports", [_port(p) for p in s.ports]),
@@ -234,11 +192,7 @@ def _build(b: BuildConfig) -> dict[str, Any]:
 
 def _ulimits(ulimits: dict[str, Ulimit]) -> dict[str, Any]:
     """One number when written as one (and not 0); else soft and hard (JSON leaves zeros out)."""
-    return {k: u.soft if u.single and u.soft else {"soft": u.soft, "hard": u.hard} for k, u in go_sorted(ulimits).items()}
-
-
-def _json_ulimits(ulimits: dict[str, Any]) -> dict[str, Any]:
-    return {k: {n: v for n, v in u.items() if v} if isinstance(u, dict) else u for k, u in ulimits.items()}
+    return GoMap({k: u.soft if u.single and u.soft else {"soft": u.soft, "hard": u.hard} for k, u in go_sorted(ulimits).items()})
 
 
 def _hook(h: ExecHook) -> dict[str, Any]:

@@ -32,6 +32,7 @@ def _str(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
 
 
 _ComposeDumper.add_representer(str, _str)
+_ComposeDumper.add_multi_representer(dict, yaml.SafeDumper.represent_dict)  # dict subclasses (serialize's GoMap) too
 
 
 def dump_yaml(data: Any) -> str:

@@ -35,3 +35,15 @@ def test_config_json_equals_recorded_compose_v2(case):
     assert ours.ok, ours.error
     expected = json.loads((case / "expected.json").read_text())
     assert differences(expected, with_placeholder(ours.data, case)) == []
+
+
+@pytest.mark.parametrize("fmt", ["yaml", "json"])
+def test_no_interpolate_prints_the_variables_as_written(fmt):
+    from composer.cli.config_cmd import _render
+    from composer.config.load import load_project
+    from composer.config.options import LoadOptions
+
+    case = ROOT / "cases" / "interpolation-forms"
+    options = LoadOptions(files=(str(case / "compose.yaml"),), cwd=str(case), environ={"HOME": "/home/tester"}, interpolate=False)
+    text = _render(load_project(options), fmt, interpolated=False)
+    assert "${UNSET_VAR:-${SET_VAR:-inner}}" in text and "$${NOT_INTERPOLATED}" in text
