@@ -6,30 +6,25 @@ import time
 
 
 def add_arguments(parser) -> None:
+    from composer.cli.create_flags import add_create_flags
+
     parser.add_argument("services", nargs="*", metavar="SERVICE")
+    add_create_flags(parser)
     parser.add_argument("-d", "--detach", action="store_true", help="run containers in the background")
     parser.add_argument("--wait", action="store_true", help="wait for services to be running|healthy (implies -d)")
     parser.add_argument("--wait-timeout", type=float, metavar="SECONDS", help="maximum time to wait with --wait")
-    parser.add_argument("--force-recreate", action="store_true", help="recreate containers even if unchanged")
-    parser.add_argument("--no-recreate", action="store_true", help="don't recreate containers that exist")
     parser.add_argument("--no-start", action="store_true", help="don't start the services after creating them")
     parser.add_argument("--no-deps", action="store_true", help="don't start linked services")
-    parser.add_argument("--scale", action="append", default=[], metavar="SERVICE=NUM", help="scale SERVICE to NUM instances")
-    parser.add_argument("--remove-orphans", action="store_true", help="remove containers of services not in the compose files")
     parser.add_argument("--abort-on-container-exit", action="store_true", help="stop all containers if any container stops")
     parser.add_argument("--exit-code-from", metavar="SERVICE", help="return the exit code of SERVICE's container (implies --abort-on-container-exit)")
     parser.add_argument("--attach", action="append", default=[], metavar="SERVICE", help="attach to the output of SERVICE only")
     parser.add_argument("--no-attach", action="append", default=[], metavar="SERVICE", help="don't attach to SERVICE's output")
     parser.add_argument("-t", "--timeout", type=float, metavar="SECONDS", help="shutdown timeout")
-    parser.add_argument("--pull", choices=("always", "missing", "never", "build"), help="pull images before running")
-    parser.add_argument("--quiet-pull", action="store_true", help="pull without printing progress")
     parser.add_argument("--no-color", action="store_true", help="monochrome output")
     parser.add_argument("--no-log-prefix", action="store_true", help="don't print the container name before each line")
     parser.add_argument("--timestamps", action="store_true", help="show timestamps")
     parser.add_argument("--progress", choices=("plain", "tty", "quiet", "json"), help="progress output type")
-    parser.add_argument("--build", action="store_true", help="build images before starting")
     parser.add_argument("-w", "--watch", action="store_true", help="watch source code and rebuild/refresh containers")
-    parser.add_argument("-y", "--yes", action="store_true", help="assume yes to all prompts (composer never asks)")
 
 
 def _scale(values: list[str]) -> dict[str, int]:

@@ -16,10 +16,7 @@ KNOWN_IMPORTS = {
     ("watch", "runtime"): "watch syncs files into a container's overlay (watch/container_fs.py)",
 }
 # module → why it may be longer for now
-KNOWN_LONG = {
-    "composer/config/model.py": "split under issue 20 (config output parity)",
-    "composer/config/merge.py": "split under issue 20 (config output parity)",
-}
+KNOWN_LONG: dict[str, str] = {}
 BASE = {"composer/__init__.py", "composer/errors.py", "composer/paths.py", "composer/atomic.py"}
 
 
