@@ -93,6 +93,7 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     parser.add_argument("--parallel", type=int, metavar="N", help="limit of parallel operations, -1 for unlimited (default: $COMPOSE_PARALLEL_LIMIT or 16)")
     parser.add_argument("--compatibility", action="store_true", help="accepted for Compose v2; changes nothing (see docs/cli-compatibility.md)")
     parser.add_argument("--all-resources", action="store_true", help="include all resources, even those not used by services")
+    parser.add_argument("--driver", metavar="NAME", help="what runs the containers: runc (default) or docker (the Engine API; DOCKER_HOST or the docker context); default $COMPOSER_DRIVER")
     parser.add_argument("--debug", action="store_true", help="show details (and tracebacks) of errors")
     parser.add_argument("-v", "--version", action="store_true", help="show the version and exit")
     verbs = parser.add_subparsers(dest="verb", metavar="COMMAND")
@@ -129,6 +130,10 @@ def _apply_globals(args: argparse.Namespace) -> None:
         output.warning("--compatibility: accepted, but container names keep Compose v2's '-' separator")
     if args.all_resources and args.verb in ("up", "create", "run", "scale"):
         output.warning("--all-resources: accepted, but networks no service uses are not created (declared volumes always are)")
+    if args.driver is not None:
+        from composer.cli.driver import choose
+
+        choose(args.driver)
     if args.parallel is not None:
         if args.parallel == 0 or args.parallel < -1:
             from composer.errors import ComposerError

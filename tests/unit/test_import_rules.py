@@ -41,8 +41,8 @@ def part_of_file(path: str) -> str:
         return "base"
     if path in ("composer/__main__.py", "composer/cli/driver.py"):
         return "cli" if path == "composer/__main__.py" else "cli.driver"
-    if path.startswith("composer/drivers/runc/"):
-        return "drivers.runc"
+    if path.startswith("composer/drivers/") and path.count("/") > 2:  # a driver package: drivers.<name>
+        return "drivers." + path.split("/")[2]
     return path.split("/")[1].removesuffix(".py")
 
 
@@ -55,8 +55,8 @@ def part_of_module(module: str) -> str | None:
         return None
     if len(names) == 1 or names[1] in ("errors", "paths", "atomic", "__version__"):
         return "base"
-    if names[1] == "drivers" and len(names) > 2 and names[2] == "runc":
-        return "drivers.runc"
+    if names[1] == "drivers" and len(names) > 2 and names[2] not in ("protocol", "events"):  # a driver package
+        return f"drivers.{names[2]}"
     if names[1] == "cli" and len(names) > 2 and names[2] == "driver":
         return "cli.driver"
     return names[1]
