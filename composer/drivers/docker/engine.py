@@ -14,6 +14,7 @@ import contextlib
 import hashlib
 import json
 import os
+import re
 from pathlib import Path
 
 from composer.errors import ComposerError, ImageError, RuntimeFailure
@@ -90,8 +91,9 @@ def engine_errors(what: str):
 def _explanation(exc) -> str:
     text = getattr(exc, "explanation", None) or str(exc)
     text = text.decode(errors="replace") if isinstance(text, bytes) else str(text)
-    if "port is already allocated" in text or "address already in use" in text:
-        return f"a published port is taken ({text.strip()})"
+    taken = re.search(r"listen \w+ ([^\s:]+:\d+): bind: address already in use", text) or re.search(r"Bind for ([^\s]+) failed: port is already allocated", text)
+    if taken:
+        return f"published port {taken.group(1)} is already in use"
     return text.strip().splitlines()[0] if text.strip() else type(exc).__name__
 
 

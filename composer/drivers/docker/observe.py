@@ -110,64 +110,56 @@ class EngineLogReader:
         self.api, self.name = api, name
 
     def read(self, tail: int | None = None, since_ns: int | None = None, until_ns: int | None = None) -> Iterator[LogRecord]:
-        kwargs = {"tail": "all" if tail is None else tail}
+        kwargs = {}
         if since_ns is not None:
             kwargs["since"] = since_ns / 1e9
         if until_ns is not None:
             kwargs["until"] = until_ns / 1e9
         with engine_errors(f"logs of {self.name}"):
-            for stream, chunk in self._frames(stream=True, follow=False, **kwargs):
-                yield from _records(stream, chunk)
+            yield from _records(self._stream(False, tail, **kwargs))
 
     def follow(self, stopped: Callable[[], bool], tail: int | None = None) -> Iterator[LogRecord]:
         """Lines as they come, until stopped() (checked at each line, and every second by a
         watcher that closes the stream so a quiet container does not hold us)."""
         with engine_errors(f"logs of {self.name}"):
-            frames = self._frames(stream=True, follow=True, tail="all" if tail is None else tail)
-            threading.Thread(target=_close_when, args=(stopped, frames), daemon=True).start()
+            chunks = self._stream(True, tail)
+            threading.Thread(target=_close_when, args=(stopped, chunks), daemon=True).start()
             try:
-                for stream, chunk in frames:
-                    yield from _records(stream, chunk)
+                for record in _records(chunks):
+                    yield record
                     if stopped():
                         return
             except Exception as exc:
                 if not stopped() and not is_missing(exc):
                     raise
 
-    def _frames(self, **kwargs):
-        from docker.utils.socket import frames_iter  # on use: see engine.py
-
-        response = self.api._get(self.api._url("/containers/{0}/logs", self.name), params={
-            "stdout": 1, "stderr": 1, "timestamps": 1, "follow": int(kwargs.pop("follow")), "tail": kwargs.pop("tail"),
-            **({"since": kwargs["since"]} if "since" in kwargs else {}), **({"until": kwargs["until"]} if "until" in kwargs else {}),
-        }, stream=True)
-        self.api._raise_for_status(response)
-        return _Frames(response, frames_iter(self.api._get_raw_response_socket(response), tty=False))
+    def _stream(self, follow: bool, tail: int | None, **kwargs):
+        """The engine's stream (stdout and stderr as one: the API's demultiplexing is not kept)."""
+        return self.api.logs(self.name, stdout=True, stderr=True, stream=True, timestamps=True, follow=follow, tail="all" if tail is None else tail, **kwargs)
 
 
-class _Frames:
-    def __init__(self, response, frames) -> None:
-        self.response, self.frames = response, frames
-
-    def __iter__(self):
-        return self.frames
-
-    def close(self) -> None:
-        self.response.close()
-
-
-def _close_when(stopped: Callable[[], bool], frames: _Frames) -> None:
+def _close_when(stopped: Callable[[], bool], chunks) -> None:
     while not stopped():
         time.sleep(1.0)
-    frames.close()
+    chunks.close()
 
 
-def _records(stream: int, chunk: bytes) -> Iterator[LogRecord]:
-    name = "stderr" if stream == 2 else "stdout"
-    for line in chunk.decode("utf-8", "replace").splitlines():
-        stamp, _, text = line.partition(" ")
-        when = parse_time(stamp)
-        yield LogRecord(int(when.timestamp() * 1e9) if when else 0, name, text)
+def _records(chunks) -> Iterator[LogRecord]:
+    """Whole lines ("<RFC 3339 time> <text>") from chunks that may split or join them."""
+    pending = b""
+    for chunk in chunks:
+        pending += chunk
+        *lines, pending = pending.split(b"\n")
+        for line in lines:
+            yield _record(line)
+    if pending:
+        yield _record(pending)
+
+
+def _record(line: bytes) -> LogRecord:
+    stamp, _, text = line.decode("utf-8", "replace").partition(" ")
+    when = parse_time(stamp)
+    return LogRecord(int(when.timestamp() * 1e9) if when else 0, "stdout", text)
 
 
 def stats_sample(api, name: str) -> dict | None:

@@ -1,0 +1,66 @@
+"""One private Docker engine per test session, for the docker driver's tests.
+
+    pytest_plugins = ["tests.support.docker_engine"]
+
+    def test_x(docker_engine):     # .env: DOCKER_HOST (its private socket) for either tool
+
+The bench's isolated DockerEngine (bench/anchors/engine.py: own socket, data root, exec
+root under a short /tmp dir, --bridge none, no iptables rule) with the userland proxy on,
+so published ports work through docker-proxy without touching the host's firewall. The
+busybox test image is `docker import`ed from a tarball the tests build (no Docker Hub).
+Skipped, with the reason, when dockerd or busybox-static is missing.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from tests.support.images import BUSYBOX_REF
+
+
+def _engine_class():
+    from bench.anchors.engine import DockerEngine
+
+    class ProxyingEngine(DockerEngine):
+        """Published ports need docker-proxy: with --iptables=false it is the only way in."""
+
+        def _flags(self) -> list[str]:
+            return [flag for flag in super()._flags() if flag != "--userland-proxy=false"] + ["--userland-proxy=true"]
+
+    return ProxyingEngine
+
+
+@pytest.fixture(scope="session")
+def docker_engine():
+    from bench.stats import NotAvailable
+    from tests.support.rootfs import have_busybox, make_busybox_tar
+
+    if not have_busybox():
+        pytest.skip("busybox-static is not installed")
+    engine = _engine_class()(Path(tempfile.mkdtemp(prefix="cdrv-", dir="/tmp")))
+    try:
+        engine.start()
+    except NotAvailable as exc:
+        _remove(engine.dir)
+        pytest.skip(f"no private Docker engine: {exc}")
+    try:
+        with tempfile.TemporaryDirectory() as work:
+            tar = make_busybox_tar(Path(work) / "busybox.tar", Path(work))
+            engine.docker("import", "-c", 'CMD ["sh"]', str(tar), BUSYBOX_REF, timeout=120)
+        yield engine
+    finally:
+        engine.stop()
+        _remove(engine.dir)
+
+
+def _remove(directory: Path) -> None:
+    """The engine's dirs, after unmounting whatever it left below them (deepest first)."""
+    with open("/proc/self/mountinfo") as handle:
+        points = [line.split()[4] for line in handle]
+    for point in sorted((p for p in points if p.startswith(f"{directory}/")), key=len, reverse=True):
+        subprocess.run(["umount", "-l", point], capture_output=True)
+    subprocess.run(["rm", "-rf", "--one-file-system", str(directory)], capture_output=True)
