@@ -55,7 +55,7 @@ def part_of_module(module: str) -> str | None:
         return None
     if len(names) == 1 or names[1] in ("errors", "paths", "atomic", "__version__"):
         return "base"
-    if names[1] == "drivers" and len(names) > 2 and names[2] not in ("protocol", "events"):  # a driver package
+    if names[1] == "drivers" and len(names) > 2 and (ROOT / "composer" / "drivers" / names[2]).is_dir():  # a driver package
         return f"drivers.{names[2]}"
     if names[1] == "cli" and len(names) > 2 and names[2] == "driver":
         return "cli.driver"

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from composer.config.model import Project, Service
+from composer.drivers import image_policy
 from composer.drivers.docker.engine import engine_errors, is_missing
 from composer.errors import ImageError
 from composer.plan.service import image_ref
@@ -76,20 +77,7 @@ def _split(ref: str) -> tuple[str, str]:
 
 
 def image_for(images: EngineImages, project: Project, service: Service, pull_override: str | None, reporter, build: bool = False) -> EngineImage:
-    ref = image_ref(project, service)
-    policy = pull_override or service.pull_policy or "missing"
-    if service.build is not None and (build or policy == "build" or images.get(ref) is None):
-        return build_image(images, project, service, reporter)
-    if policy in ("if_not_present", "missing", "build") or policy.startswith(("daily", "weekly")):
-        policy = "missing"
-    existed = images.get(ref) is not None
-    try:
-        image = images.pull(ref, policy=policy)
-    except ImageError as exc:
-        raise ImageError(f"service {service.name}: {exc.message}", exc.hint) from None
-    if not existed or policy == "always":
-        reporter.status("Image", ref, "Pulled")
-    return image
+    return image_policy.image_for(images, project, service, pull_override, reporter, build, lambda: build_image(images, project, service, reporter))
 
 
 def build_image(images: EngineImages, project: Project, service: Service, reporter, options: dict | None = None) -> EngineImage:
@@ -122,11 +110,4 @@ def build_image(images: EngineImages, project: Project, service: Service, report
 
 
 def image_if_present(images: EngineImages, project: Project, service: Service, pull_override: str | None, build: bool):
-    ref = image_ref(project, service)
-    policy = pull_override or service.pull_policy or "missing"
-    existing = images.get(ref)
-    if service.build is not None and (build or policy == "build" or existing is None):
-        return existing, ref, "build"
-    if policy == "never" and existing is None:
-        raise ImageError(f"service {service.name}: image {ref} is not on the engine and pull_policy is never")
-    return existing, ref, ("pull" if existing is None or policy == "always" else "")
+    return image_policy.image_if_present(images, project, service, pull_override, build)
