@@ -221,3 +221,39 @@ def test_engine_errors_are_one_line(sides, docker_engine, tmp_path):
     result = subprocess.run([sys.executable, "-m", "composer", "--driver", "docker", "-p", ours.name, "ps"], cwd=ours.dir, env=env, capture_output=True, text=True, timeout=60)
     assert result.returncode != 0 and "Traceback" not in result.stderr
     assert "cannot reach the Docker engine" in result.stderr and len(result.stderr.strip().splitlines()) <= 2
+
+
+def ambassador_files(port: int) -> str:
+    server = f"""    image: {BUSYBOX_REF}
+    command: [sh, -c, "mkdir -p /www && hostname > /www/index.html && exec httpd -f -p 80 -h /www"]
+"""
+    return f"""
+services:
+  web:
+{server}    deploy: {{replicas: 2}}
+  client:
+    image: {BUSYBOX_REF}
+    command: [sleep, "600"]
+x-ambassadors:
+  front: {{listen: 'tcp://:8000', target: 'tcp://web:80', retry: 10s, ports: ['127.0.0.1:{port}:8000']}}
+"""
+
+
+def test_ambassador_container_balances_replicas_and_shows_in_ps(sides, docker_engine, engine_python_ref):
+    ours, _ = sides
+    port = free_port()
+    ours.dir.joinpath("compose.yaml").write_text(ambassador_files(port))
+    ours.argv = ["env", f"COMPOSER_AMBASSADOR_BASE={engine_python_ref}", *ours.argv]
+    ours("up", "-d")
+    seen = set()
+    for _ in range(4):  # from a service, by the ambassador's name on the project network
+        seen.add(ours("exec", "-T", "client", "wget", "-q", "-O", "-", "http://front:8000/").stdout.strip())
+    hosts = {inspect(docker_engine, f"{ours.name}-web-{n}")["Config"]["Hostname"] for n in (1, 2)}
+    assert seen == hosts  # both replicas answered
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=10) as response:  # published on the host
+        assert response.read().decode().strip() in hosts
+    ps = ours("ps").stdout
+    assert "front" in ps
+    ours("up", "-d")  # unchanged: the ambassador container is kept
+    ours("down", "-t", "1")
+    assert project_objects(docker_engine, ours.name)["containers"] == []

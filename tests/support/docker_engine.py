@@ -64,3 +64,30 @@ def _remove(directory: Path) -> None:
     for point in sorted((p for p in points if p.startswith(f"{directory}/")), key=len, reverse=True):
         subprocess.run(["umount", "-l", point], capture_output=True)
     subprocess.run(["rm", "-rf", "--one-file-system", str(directory)], capture_output=True)
+
+
+ENGINE_PYTHON_REF = "composer-test/debian-python:1"
+
+
+@pytest.fixture(scope="session")
+def engine_python_ref(docker_engine) -> str:
+    """A Debian image with python3 on the test engine (the ambassador image's base): made with
+    mmdebstrap from the host's mirror as tests/support/debian_base.py does (30-70 s), then
+    `docker import`ed. Skipped when mmdebstrap or the mirror is missing."""
+    from tests.support.debian_base import debian_base_unavailable
+
+    reason = debian_base_unavailable()
+    if reason is not None:
+        pytest.skip(reason)
+    with tempfile.TemporaryDirectory(prefix="cdrv-deb-", dir="/tmp") as work:
+        tar = Path(work) / "rootfs.tar"
+        subprocess.run(debian_python_argv(tar), capture_output=True, check=True, timeout=900, cwd=work)
+        docker_engine.docker("import", "-c", 'CMD ["bash"]', str(tar), ENGINE_PYTHON_REF, timeout=300)
+    return ENGINE_PYTHON_REF
+
+
+def debian_python_argv(tar: Path) -> list[str]:
+    from composer.images.debian_base import host_codename, host_sources, mmdebstrap_argv, release_entries
+
+    codename = host_codename(Path("/etc/os-release").read_text())
+    return mmdebstrap_argv(codename, tar, release_entries(host_sources(Path("/etc/apt")), codename), ("python3",), "minbase")

@@ -6,6 +6,8 @@ in-memory secrets) is returned beside the body for the driver to do after create
 
 from __future__ import annotations
 
+import io
+import tarfile
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -14,6 +16,7 @@ from composer.config.model import Mount, Project, Service
 from composer.errors import ComposerError
 
 P = "com.docker.compose."
+PUMPED_LOG_DRIVER = "file"  # composer's host-path file logs: written by log_pump.py from the engine's stream
 ENGINE_LOG_DRIVERS = ("json-file", "local", "none", "syslog", "journald", "gelf", "fluentd", "awslogs", "splunk", "etwlogs", "gcplogs")
 
 
@@ -86,8 +89,12 @@ def _refuse_unsupported(service: Service) -> None:
     if service.readiness is not None:
         raise ComposerError(f"service {service.name}: x-readiness is not supported by the docker driver yet (use a healthcheck, or --driver runc)")
     driver = service.logging.driver if service.logging else None
-    if driver and driver not in ENGINE_LOG_DRIVERS:
-        raise ComposerError(f"service {service.name}: log driver {driver!r} is composer's own; the docker driver supports the engine's ({', '.join(ENGINE_LOG_DRIVERS[:3])}, …)")
+    if driver and driver not in ENGINE_LOG_DRIVERS and driver != PUMPED_LOG_DRIVER:
+        raise ComposerError(f"service {service.name}: log driver {driver!r} is composer's own; the docker driver supports the engine's ({', '.join(ENGINE_LOG_DRIVERS[:3])}, …) and {PUMPED_LOG_DRIVER}")
+
+
+def pumped_logs(service: Service) -> bool:
+    return bool(service.logging and service.logging.driver == PUMPED_LOG_DRIVER)
 
 
 def _put(target: dict, key: str, value) -> None:
@@ -141,7 +148,9 @@ def _host_config(project: Project, service: Service, network_mode: str | None) -
     ):
         _put(host, key, value)
     host.update(_resources(service))
-    if service.logging and (service.logging.driver or service.logging.options):
+    if pumped_logs(service):  # the engine keeps a small log of its own; log_pump.py writes ours
+        host["LogConfig"] = {"Type": "local", "Config": {"max-size": "10m", "max-file": "2"}}
+    elif service.logging and (service.logging.driver or service.logging.options):
         host["LogConfig"] = {"Type": service.logging.driver or "json-file", "Config": dict(service.logging.options)}
     return host
 
@@ -284,3 +293,14 @@ def in_memory_files(project: Project, service: Service, environ: dict[str, str])
             text = declared.content if declared.content is not None else environ.get(declared.environment or "", "")
             out.append((file_target(kind, ref), text.encode(), ref.mode if ref.mode is not None else 0o444))
     return tuple(out)
+
+
+def archive(files) -> bytes:
+    """A tar of (path, content, mode) entries, to put into a container at /."""
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w") as tar:
+        for path, content, mode in files:
+            info = tarfile.TarInfo(path.lstrip("/"))
+            info.size, info.mode = len(content), mode
+            tar.addfile(info, io.BytesIO(content))
+    return buffer.getvalue()

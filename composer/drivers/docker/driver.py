@@ -8,12 +8,13 @@ it made. Ambassadors and x-readiness are refused with one line (not yet mapped).
 
 from __future__ import annotations
 
-from composer.drivers.docker import observe, resources
-from composer.drivers.docker.create_config import DockerSpec, container_body, endpoint, in_memory_files, labels, network_order
-from composer.drivers.docker.engine import connect, engine_errors
+from composer.drivers.docker import ambassadors, observe, resources
+from composer.drivers.docker.create_config import DockerSpec, archive, container_body, endpoint, in_memory_files, labels, network_order, pumped_logs
+from composer.drivers.docker.engine import connect, engine_errors, engine_host
 from composer.drivers.docker.extras import DockerExtras
 from composer.drivers.docker.hashes import ProjectHashes
 from composer.drivers.docker.images import EngineImages
+from composer.drivers.docker.log_files import start_log_pump
 from composer.drivers.docker.runtime import P, DockerRuntime
 from composer.errors import ComposerError
 
@@ -26,6 +27,7 @@ class DockerDriver(DockerExtras):
         self.runtime = DockerRuntime(self.api)
         self.images = EngineImages(self.api)
         self._hashes: dict[int, ProjectHashes] = {}
+        self._project = None
 
     def hashes(self, project) -> ProjectHashes:
         key = id(project)  # one rendering per loaded project (a one-off run is its own project)
@@ -60,10 +62,11 @@ class DockerDriver(DockerExtras):
         return [v["Name"] for v in resources.own_volumes(self.api, project)]
 
     def ambassador_running(self, project: str, name: str) -> bool:
-        return False
+        raw = ambassadors.running(self.api, project).get(name)
+        return bool(raw and raw["State"]["Running"])
 
     def proxies(self, project: str) -> list[tuple[str, str]]:
-        return []
+        return [("Ambassador", name) for name in sorted(ambassadors.running(self.api, project))]
 
     def published_ports(self, project: str) -> list[dict]:
         return observe.published_ports(self.runtime.list_raw(project))
@@ -81,10 +84,16 @@ class DockerDriver(DockerExtras):
         return observe.network_names(self.runtime.inspect_raw(name))
 
     def ambassador_status(self, project: str, name: str) -> tuple[bool, dict, str]:
-        return False, {}, ""
+        container = ambassadors.container_name(project, name)
+        alive = self.ambassador_running(project, name)
+        return alive, (ambassadors.stats(self.api, container).get(name, {}) if alive else {}), container
 
     def ambassador_log(self, project: str, name: str) -> bytes | None:
-        return None
+        try:
+            records = self.log_reader(ambassadors.container_name(project, name)).read()
+            return b"".join(r.text.encode() + b"\n" for r in records)
+        except ComposerError:
+            return None
 
     def state_changes(self):
         return observe.PollingChanges()
@@ -117,8 +126,7 @@ class DockerDriver(DockerExtras):
     # --- project-wide actions ------------------------------------------------------------
 
     def begin_up(self, project, stop_generations) -> None:
-        if project.ambassadors:
-            raise ComposerError("ambassadors are not supported by the docker driver yet (use --driver runc)")
+        self._project = project  # refresh_targets is given only the name
 
     def ensure_networks(self, project, keys) -> None:
         resources.ensure_networks(self.api, project, keys, self.hashes(project))
@@ -169,7 +177,9 @@ class DockerDriver(DockerExtras):
                     ipv6_address=(config.get("IPAMConfig") or {}).get("IPv6Address"), driver_opt=config.get("DriverOpts"),
                 )
             if spec.files:
-                self.api.put_archive(spec.name, "/", _tar(spec.files))
+                self.api.put_archive(spec.name, "/", archive(spec.files))
+        if pumped_logs(service):
+            start_log_pump(engine_host(), project.name, service, spec.name, self.runtime.inspect_raw(spec.name)["Id"])
 
     def remove_container(self, project: str, name: str, tell_others: bool = True) -> None:
         self.runtime.remove(name)
@@ -178,10 +188,11 @@ class DockerDriver(DockerExtras):
         self.runtime.remove(name)
 
     def start_ambassador(self, project, ambassador) -> None:
-        raise ComposerError(f"ambassador {ambassador.name}: ambassadors are not supported by the docker driver yet (use --driver runc)")
+        ambassadors.start(self.api, project, ambassador)
 
     def refresh_targets(self, project: str) -> None:
-        return None  # the engine's DNS follows replicas itself
+        if self._project is not None and self._project.name == project and self._project.ambassadors:
+            ambassadors.refresh(self.api, self._project)
 
     def publish_ports(self, project) -> list[dict]:
         return []  # published by the engine when each container starts
@@ -193,7 +204,7 @@ class DockerDriver(DockerExtras):
         return None
 
     def stop_proxies(self, project: str) -> list[tuple[str, str]]:
-        return []
+        return [("Ambassador", name) for name in ambassadors.remove_all(self.api, project)]
 
     def remove_networks(self, project, keep: set[str]) -> list[str]:
         return resources.remove_networks(self.api, project, keep)
@@ -207,15 +218,3 @@ class DockerDriver(DockerExtras):
     def _labels(self, name: str) -> dict[str, str]:
         return (self.runtime.inspect_raw(name).get("Config") or {}).get("Labels") or {}
 
-
-def _tar(files) -> bytes:
-    import io
-    import tarfile
-
-    buffer = io.BytesIO()
-    with tarfile.open(fileobj=buffer, mode="w") as tar:
-        for path, content, mode in files:
-            info = tarfile.TarInfo(path.lstrip("/"))
-            info.size, info.mode = len(content), mode
-            tar.addfile(info, io.BytesIO(content))
-    return buffer.getvalue()

@@ -96,7 +96,7 @@ class DockerRuntime:
         return [state_of(raw) for raw in self.list_raw(project, service)]
 
     def list_raw(self, project: str | None = None, service: str | None = None) -> list[dict]:
-        wanted = [f"{P}project={project}"] if project else [f"{P}project"]
+        wanted = [f"{P}project={project}" if project else f"{P}project", f"{P}service"]  # ambassadors have no service label
         if service:
             wanted.append(f"{P}service={service}")
         with engine_errors("list containers"):
