@@ -21,7 +21,7 @@ import pytest
 
 from tests.support.images import BUSYBOX_REF
 
-pytest_plugins = ["tests.support.docker_engine"]
+pytest_plugins = ["tests.support.docker_engine", "tests.support.debian_base"]
 pytestmark = [pytest.mark.needs_root, pytest.mark.slow]
 
 P = "com.docker.compose."
@@ -257,3 +257,56 @@ def test_ambassador_container_balances_replicas_and_shows_in_ps(sides, docker_en
     ours("up", "-d")  # unchanged: the ambassador container is kept
     ours("down", "-t", "1")
     assert project_objects(docker_engine, ours.name)["containers"] == []
+
+
+def pump_pids(container_id: str) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                args = (entry / "cmdline").read_bytes().split(b"\0")
+            except OSError:
+                continue
+            if b"composer.drivers.docker.log_pump" in args and container_id.encode() in args:
+                found.append(int(entry.name))
+    return found
+
+
+def test_file_logs_at_a_host_path_follow_restarts_and_end_with_the_container(sides, docker_engine, tmp_path):
+    ours, _ = sides
+    logs = tmp_path / "logs"
+    ours.dir.joinpath("compose.yaml").write_text(f"""
+services:
+  talk:
+    image: {BUSYBOX_REF}
+    command: [sh, -c, "echo out-line; echo err-line >&2; exec sleep 600"]
+    logging: {{driver: file, options: {{path: {logs}/, max-size: 1m, max-file: "2"}}}}
+""")
+    ours("up", "-d")
+    container = inspect(docker_engine, f"{ours.name}-talk-1")
+    assert container["HostConfig"]["LogConfig"]["Type"] == "local"  # the engine's own copy, for `logs`
+    log_file = logs / f"{ours.name}-talk-1.log"
+    lines = wait_for_lines(log_file, 2)
+    assert sorted(lines) == ["err-line", "out-line"]
+    ours("restart", "-t", "1")
+    assert sorted(wait_for_lines(log_file, 4)) == ["err-line", "err-line", "out-line", "out-line"]  # resumed, nothing twice
+    assert pump_pids(container["Id"])
+    ours("down", "-t", "1")
+    for _ in range(50):  # bounded: the pump notices the removal within its 1 s poll
+        if not pump_pids(container["Id"]):
+            break
+        import time
+
+        time.sleep(0.2)
+    assert not pump_pids(container["Id"])
+
+
+def wait_for_lines(path: Path, count: int) -> list[str]:
+    import time
+
+    for _ in range(100):  # bounded: ≤ 20 s
+        lines = path.read_text().splitlines() if path.exists() else []
+        if len(lines) >= count:
+            return lines
+        time.sleep(0.2)
+    return lines

@@ -1,6 +1,6 @@
 """One private Docker engine per test session, for the docker driver's tests.
 
-    pytest_plugins = ["tests.support.docker_engine"]
+    pytest_plugins = ["tests.support.docker_engine"]   # with tests.support.debian_base for engine_python_ref
 
     def test_x(docker_engine):     # .env: DOCKER_HOST (its private socket) for either tool
 
@@ -13,6 +13,7 @@ Skipped, with the reason, when dockerd or busybox-static is missing.
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import tempfile
 from pathlib import Path
@@ -70,24 +71,20 @@ ENGINE_PYTHON_REF = "composer-test/debian-python:1"
 
 
 @pytest.fixture(scope="session")
-def engine_python_ref(docker_engine) -> str:
-    """A Debian image with python3 on the test engine (the ambassador image's base): made with
-    mmdebstrap from the host's mirror as tests/support/debian_base.py does (30-70 s), then
-    `docker import`ed. Skipped when mmdebstrap or the mirror is missing."""
-    from tests.support.debian_base import debian_base_unavailable
+def engine_python_ref(docker_engine, debian_base_ref) -> str:
+    """A Debian image with python3 on the test engine (the ambassador image's base): the
+    session's Debian base (tests/support/debian_base.py, made once with mmdebstrap and shared
+    with the other tests that need it) copied out of composer's store as a docker-archive
+    with skopeo and `docker load`ed."""
+    from composer.images import ImageStore
+    from composer.images.reference import parse_reference
 
-    reason = debian_base_unavailable()
-    if reason is not None:
-        pytest.skip(reason)
+    if shutil.which("skopeo") is None:
+        pytest.skip("skopeo is not installed")
+    layout = ImageStore().root / "images"
     with tempfile.TemporaryDirectory(prefix="cdrv-deb-", dir="/tmp") as work:
-        tar = Path(work) / "rootfs.tar"
-        subprocess.run(debian_python_argv(tar), capture_output=True, check=True, timeout=900, cwd=work)
-        docker_engine.docker("import", "-c", 'CMD ["bash"]', str(tar), ENGINE_PYTHON_REF, timeout=300)
+        archive = Path(work) / "debian.tar"
+        source = f"oci:{layout}:{parse_reference(debian_base_ref)}"
+        subprocess.run(["skopeo", "copy", "--quiet", source, f"docker-archive:{archive}:{ENGINE_PYTHON_REF}"], capture_output=True, check=True, timeout=300)
+        docker_engine.docker("load", "-i", str(archive), timeout=300)
     return ENGINE_PYTHON_REF
-
-
-def debian_python_argv(tar: Path) -> list[str]:
-    from composer.images.debian_base import host_codename, host_sources, mmdebstrap_argv, release_entries
-
-    codename = host_codename(Path("/etc/os-release").read_text())
-    return mmdebstrap_argv(codename, tar, release_entries(host_sources(Path("/etc/apt")), codename), ("python3",), "minbase")
