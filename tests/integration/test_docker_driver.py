@@ -310,3 +310,29 @@ def wait_for_lines(path: Path, count: int) -> list[str]:
             return lines
         time.sleep(0.2)
     return lines
+
+
+def test_readiness_probes_gate_service_healthy(sides, docker_engine):
+    ours, _ = sides
+    ours.dir.joinpath("compose.yaml").write_text(f"""
+services:
+  slow:
+    image: {BUSYBOX_REF}
+    command: [sh, -c, "sleep 2; mkdir -p /www; echo ok > /www/index.html; exec httpd -f -p 8080 -h /www"]
+    x-readiness: {{http: "8080/", interval: 1s}}
+  logger:
+    image: {BUSYBOX_REF}
+    command: [sh, -c, "sleep 1; echo service is READY now; exec sleep 600"]
+    x-readiness: {{log: "READY"}}
+    depends_on: {{slow: {{condition: service_healthy}}}}
+  after:
+    image: {BUSYBOX_REF}
+    command: [sleep, "600"]
+    depends_on: {{logger: {{condition: service_healthy}}}}
+""")
+    ours("up", "-d")
+    started = {name: inspect(docker_engine, f"{ours.name}-{name}-1")["State"]["StartedAt"] for name in ("slow", "logger", "after")}
+    assert started["slow"] < started["logger"] < started["after"]
+    logger_log = docker_engine.docker("logs", "--timestamps", f"{ours.name}-logger-1").stdout
+    ready_at = next(line.split()[0] for line in logger_log.splitlines() if "READY" in line)
+    assert ready_at < started["after"]  # `after` started only once the log said READY

@@ -86,8 +86,6 @@ def container_body(project: Project, service: Service, image_ref: str, label_map
 
 
 def _refuse_unsupported(service: Service) -> None:
-    if service.readiness is not None:
-        raise ComposerError(f"service {service.name}: x-readiness is not supported by the docker driver yet (use a healthcheck, or --driver runc)")
     driver = service.logging.driver if service.logging else None
     if driver and driver not in ENGINE_LOG_DRIVERS and driver != PUMPED_LOG_DRIVER:
         raise ComposerError(f"service {service.name}: log driver {driver!r} is composer's own; the docker driver supports the engine's ({', '.join(ENGINE_LOG_DRIVERS[:3])}, …) and {PUMPED_LOG_DRIVER}")

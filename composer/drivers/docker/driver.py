@@ -3,7 +3,8 @@
 The engine keeps the state (containers, networks and volumes labelled as Compose v2 labels
 them), so there are no records, no stop-order file and no converged fast path: every
 observation is a question to the engine, and Compose v2 sees what we made and we see what
-it made. Ambassadors and x-readiness are refused with one line (not yet mapped).
+it made. Ambassadors are containers (ambassadors.py); x-readiness is probed from our side
+(readiness.py); composer's file logs are written by a log pump (log_pump.py).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from composer.drivers.docker.extras import DockerExtras
 from composer.drivers.docker.hashes import ProjectHashes
 from composer.drivers.docker.images import EngineImages
 from composer.drivers.docker.log_files import start_log_pump
+from composer.drivers.docker.readiness import ReadinessProbes
 from composer.drivers.docker.runtime import P, DockerRuntime
 from composer.errors import ComposerError
 
@@ -27,7 +29,8 @@ class DockerDriver(DockerExtras):
         self.runtime = DockerRuntime(self.api)
         self.images = EngineImages(self.api)
         self._hashes: dict[int, ProjectHashes] = {}
-        self._project = None
+        self._project = None  # the project `up` is converging (x-readiness and ambassadors need its model)
+        self._probes = ReadinessProbes(self.log_reader)
 
     def hashes(self, project) -> ProjectHashes:
         key = id(project)  # one rendering per loaded project (a one-off run is its own project)
@@ -38,7 +41,11 @@ class DockerDriver(DockerExtras):
     # --- observe -------------------------------------------------------------------------
 
     def containers(self, project: str, service: str | None = None):
-        return self.runtime.list(project, service)
+        states = self.runtime.list(project, service)
+        model = self._project
+        if model is None or model.name != project or not any(s.readiness for s in model.services.values()):
+            return states
+        return [self._probes.apply(s, getattr(model.services.get(s.service), "readiness", None)) for s in states]
 
     def unchanged(self, project):
         return None  # every `up` asks the engine: it holds the truth
