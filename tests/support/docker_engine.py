@@ -22,6 +22,8 @@ import pytest
 
 from tests.support.images import BUSYBOX_REF
 
+CGROUP_PARENT = "composer-docker-driver"
+
 
 def _engine_class():
     from bench.anchors.engine import DockerEngine
@@ -30,7 +32,10 @@ def _engine_class():
         """Published ports need docker-proxy: with --iptables=false it is the only way in."""
 
         def _flags(self) -> list[str]:
-            return [flag for flag in super()._flags() if flag != "--userland-proxy=false"] + ["--userland-proxy=true"]
+            flags = [flag for flag in super()._flags() if flag != "--userland-proxy=false"] + ["--userland-proxy=true"]
+            # a cgroup parent of its own: the bench's sweep kills what runs under the bench's
+            flags[flags.index("--cgroup-parent") + 1] = CGROUP_PARENT
+            return flags
 
     return ProxyingEngine
 
