@@ -72,8 +72,8 @@ class DockerRuntime:
                 raise
 
     def exec(self, name: str, args: Sequence[str], env: Mapping[str, str] | None = None, user: str | None = None, cwd: str | None = None, tty: bool | None = None) -> int:
-        """Through the docker CLI's protocol would need a TTY relay; this pumps stdout/stderr
-        (demultiplexed) and returns the exit code. Interactive stdin is not relayed."""
+        """Relays the command's stdout and stderr and returns its exit code; stdin is not
+        relayed (an interactive TTY would need the attach protocol's hijacked socket)."""
         with engine_errors(f"container {name}: exec"):
             created = self.api.exec_create(name, list(args), environment=dict(env or {}), user=user or "", workdir=cwd, tty=bool(tty))
             stream = self.api.exec_start(created["Id"], stream=True, demux=True, tty=bool(tty))
