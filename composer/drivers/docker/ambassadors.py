@@ -119,6 +119,10 @@ def start(api, project: Project, ambassador: Ambassador) -> None:
         targets = targets_of(api, project.name, ambassador, keys)
         api.put_archive(name, "/", _tar({CONFIG: config, TARGETS: json.dumps(targets).encode()}))
         api.start(name)
+        if ambassador.target_service is not None:  # replicas that came while it was being made
+            latest = targets_of(api, project.name, ambassador, keys)
+            if latest != targets:
+                _replace_targets(api, name, latest)
 
 
 def _config(ambassador: Ambassador) -> dict:
@@ -164,10 +168,14 @@ def refresh(api, project: Project) -> None:
             name = container_name(project.name, ambassador.name)
             if ambassador.target_service is None or not _running(api, name):
                 continue
-            targets = targets_of(api, project.name, ambassador, list(ambassador.networks or ("default",)))
-            api.put_archive(name, "/", _tar({TARGETS + ".new": json.dumps(targets).encode()}))
-            moved = api.exec_create(name, ["python3", "-c", f"import os; os.replace('{TARGETS}.new', '{TARGETS}')"])
-            api.exec_start(moved["Id"])
+            _replace_targets(api, name, targets_of(api, project.name, ambassador, list(ambassador.networks or ("default",))))
+
+
+def _replace_targets(api, name: str, targets: list[dict]) -> None:
+    """Write, then rename inside the container: the forwarder never reads half a file."""
+    api.put_archive(name, "/", _tar({TARGETS + ".new": json.dumps(targets).encode()}))
+    moved = api.exec_create(name, ["python3", "-c", f"import os; os.replace('{TARGETS}.new', '{TARGETS}')"])
+    api.exec_start(moved["Id"])
 
 
 def running(api, project: str) -> dict[str, dict]:
