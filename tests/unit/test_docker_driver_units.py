@@ -105,3 +105,13 @@ def test_create_body_and_endpoints(project):
     assert body["Labels"]["com.docker.compose.depends_on"] == "db:service_started:false"
     assert endpoint(web, "front", "dkx1-web-1")["Aliases"] == ["dkx1-web-1", "web", "www"]
     assert endpoint(project.services["db"], "back", "dkx1-db-1")["IPAMConfig"] == {"IPv4Address": "10.199.77.5"}
+
+
+def test_which_logs_composer_writes_itself():
+    from composer.config.model import Logging, Service
+    from composer.drivers.docker.create_config import pumped_logs
+
+    assert pumped_logs(Service("a", logging=Logging("file", {})))
+    assert pumped_logs(Service("a", logging=Logging("json-file", {"path": "/logs/"})))
+    assert not pumped_logs(Service("a", logging=Logging("json-file", {"max-size": "1m"})))  # the engine's own
+    assert not pumped_logs(Service("a"))

@@ -92,7 +92,10 @@ def _refuse_unsupported(service: Service) -> None:
 
 
 def pumped_logs(service: Service) -> bool:
-    return bool(service.logging and service.logging.driver == PUMPED_LOG_DRIVER)
+    """composer's own file logs: driver `file`, or `json-file` at a host `path` (an option the
+    engine's json-file does not have)."""
+    logging = service.logging
+    return bool(logging and (logging.driver == PUMPED_LOG_DRIVER or (logging.driver == "json-file" and "path" in logging.options)))
 
 
 def _put(target: dict, key: str, value) -> None:
