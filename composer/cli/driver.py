@@ -9,7 +9,8 @@ import os
 from composer.errors import ComposerError
 
 DEFAULT = "runc"
-_chosen: str | None = None  # --driver, set once by main before the verb runs
+_chosen: str | None = None  # --driver, set by main before the verb runs
+_opened: dict[str, object] = {}  # one driver per command: `up` asks twice (the no-op check, then up)
 
 
 def _runc():
@@ -28,10 +29,12 @@ DRIVERS = {"runc": _runc, "docker": _docker}
 
 
 def choose(name: str | None) -> None:
+    """At the start of each command (main may run several in one process, as the tests do)."""
     global _chosen
     if name is not None and name not in DRIVERS:
         raise ComposerError(f"--driver {name}: expected one of {', '.join(DRIVERS)}")
     _chosen = name
+    _opened.clear()
 
 
 def driver_name() -> str:
@@ -42,4 +45,7 @@ def driver_name() -> str:
 
 
 def open_driver():
-    return DRIVERS[driver_name()]()
+    name = driver_name()
+    if name not in _opened:
+        _opened[name] = DRIVERS[name]()
+    return _opened[name]

@@ -130,10 +130,9 @@ def _apply_globals(args: argparse.Namespace) -> None:
         output.warning("--compatibility: accepted, but container names keep Compose v2's '-' separator")
     if args.all_resources and args.verb in ("up", "create", "run", "scale"):
         output.warning("--all-resources: accepted, but networks no service uses are not created (declared volumes always are)")
-    if args.driver is not None:
-        from composer.cli.driver import choose
+    from composer.cli.driver import choose
 
-        choose(args.driver)
+    choose(args.driver)
     if args.parallel is not None:
         if args.parallel == 0 or args.parallel < -1:
             from composer.errors import ComposerError
