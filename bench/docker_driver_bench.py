@@ -18,7 +18,6 @@ import signal
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -44,16 +43,11 @@ def timed(argv: list[str], cwd: Path, env: dict) -> float:
 
 def run(rounds: int) -> dict:
     from bench.anchors.compose_v2 import ensure_compose_v2
-    from tests.support.docker_engine import _engine_class, _remove
-    from tests.support.rootfs import make_busybox_tar
+    from tests.support.docker_engine import private_engine
 
     binary = str(ensure_compose_v2())
-    work = Path(tempfile.mkdtemp(prefix="ddb-", dir="/tmp"))
-    engine = _engine_class()(work / "engine")
-    engine.start()
-    try:
-        tar = make_busybox_tar(work / "busybox.tar", work)
-        engine.docker("import", "-c", 'CMD ["sh"]', str(tar), BUSYBOX_REF, timeout=120)
+    with private_engine("ddb-") as engine:
+        work = engine.dir
         env = {k: v for k, v in engine.env.items() if not k.startswith("COMPOSE")}
         env["PYTHONPATH"] = str(ROOT)
         tools = {"ours": [sys.executable, "-m", "composer", "--driver", "docker"], "compose_v2": [binary]}
@@ -76,9 +70,6 @@ def run(rounds: int) -> dict:
                     "ratio": round(statistics.median(ours) / statistics.median(theirs), 2),
                 }
         return results
-    finally:
-        engine.stop()
-        _remove(work)
 
 
 def main() -> int:

@@ -16,10 +16,8 @@ from __future__ import annotations
 import argparse
 import json
 import signal
-import os
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -42,29 +40,12 @@ def status(pid: int) -> dict[str, int]:
     return fields
 
 
-def pump_pid(container_id: str) -> int | None:
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                args = (entry / "cmdline").read_bytes().split(b"\0")
-            except OSError:
-                continue
-            if b"composer.drivers.docker.log_pump" in args and container_id.encode() in args:
-                return int(entry.name)
-    return None
-
-
 def run(gigabytes: float) -> dict:
-    from tests.support.docker_engine import _engine_class, _remove
-    from tests.support.rootfs import make_busybox_tar
+    from tests.support.docker_engine import log_pump_pids, private_engine
 
     total = int(gigabytes * 1_000_000_000)
-    work = Path(tempfile.mkdtemp(prefix="dlb-", dir="/tmp"))
-    engine = _engine_class()(work / "engine")
-    engine.start()
-    try:
-        tar = make_busybox_tar(work / "busybox.tar", work)
-        engine.docker("import", "-c", 'CMD ["sh"]', str(tar), BUSYBOX_REF, timeout=120)
+    with private_engine("dlb-") as engine:
+        work = engine.dir
         logs = work / "logs"
         (work / "compose.yaml").write_text(f"""
 services:
@@ -78,10 +59,10 @@ services:
         started = time.monotonic()
         subprocess.run([*compose, "up", "-d"], cwd=work, env=env, check=True, capture_output=True, timeout=300)
         container_id = engine.docker("inspect", "-f", "{{.Id}}", "dlb-talk-1").stdout.strip()
-        pid = pump_pid(container_id)
+        pid = next(iter(log_pump_pids(container_id)), None)
         samples: list[tuple[float, int, int]] = []  # (seconds, bytes written, RSS KiB)
         first = None
-        written = 0
+        written = peak = 0
         while pid is not None and time.monotonic() - started < LIMIT_SECONDS:
             written = _written(logs, written)
             try:
@@ -95,8 +76,6 @@ services:
                 peak = status(pid)["VmHWM"]
                 break
             time.sleep(SAMPLE_SECONDS)
-        else:
-            peak = 0
         elapsed = time.monotonic() - started
         subprocess.run([*compose, "down", "-t", "1"], cwd=work, env=env, capture_output=True, timeout=300)
         last = samples[-1][2] if samples else 0
@@ -105,9 +84,6 @@ services:
             "rss_first_kib": first, "rss_last_kib": last, "peak_rss_kib": peak, "growth_kib": (last - first) if first else None,
             "samples": len(samples),
         }
-    finally:
-        engine.stop()
-        _remove(work)
 
 
 def _all_written(logs: Path) -> bool:

@@ -14,11 +14,13 @@ import secrets
 import socket
 import subprocess
 import sys
+import time
 import urllib.request
 from pathlib import Path
 
 import pytest
 
+from tests.support.docker_engine import log_pump_pids
 from tests.support.images import BUSYBOX_REF
 
 pytest_plugins = ["tests.support.docker_engine", "tests.support.debian_base"]
@@ -259,19 +261,6 @@ def test_ambassador_container_balances_replicas_and_shows_in_ps(sides, docker_en
     assert project_objects(docker_engine, ours.name)["containers"] == []
 
 
-def pump_pids(container_id: str) -> list[int]:
-    found = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                args = (entry / "cmdline").read_bytes().split(b"\0")
-            except OSError:
-                continue
-            if b"composer.drivers.docker.log_pump" in args and container_id.encode() in args:
-                found.append(int(entry.name))
-    return found
-
-
 def test_file_logs_at_a_host_path_follow_restarts_and_end_with_the_container(sides, docker_engine, tmp_path):
     ours, _ = sides
     logs = tmp_path / "logs"
@@ -290,20 +279,16 @@ services:
     assert sorted(lines) == ["err-line", "out-line"]
     ours("restart", "-t", "1")
     assert sorted(wait_for_lines(log_file, 4)) == ["err-line", "err-line", "out-line", "out-line"]  # resumed, nothing twice
-    assert pump_pids(container["Id"])
+    assert log_pump_pids(container["Id"])
     ours("down", "-t", "1")
     for _ in range(50):  # bounded: the pump notices the removal within its 1 s poll
-        if not pump_pids(container["Id"]):
+        if not log_pump_pids(container["Id"]):
             break
-        import time
-
         time.sleep(0.2)
-    assert not pump_pids(container["Id"])
+    assert not log_pump_pids(container["Id"])
 
 
 def wait_for_lines(path: Path, count: int) -> list[str]:
-    import time
-
     for _ in range(100):  # bounded: ≤ 20 s
         lines = path.read_text().splitlines() if path.exists() else []
         if len(lines) >= count:

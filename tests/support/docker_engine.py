@@ -13,9 +13,11 @@ Skipped, with the reason, when dockerd or busybox-static is missing.
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import subprocess
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -40,20 +42,15 @@ def _engine_class():
     return ProxyingEngine
 
 
-@pytest.fixture(scope="session")
-def docker_engine():
-    from bench.stats import NotAvailable
-    from tests.support.rootfs import have_busybox, make_busybox_tar
+@contextlib.contextmanager
+def private_engine(prefix: str) -> Iterator:
+    """A started engine under a fresh /tmp/<prefix>… dir with the busybox image; stopped and
+    its dirs removed on the way out. NotAvailable when dockerd cannot start here."""
+    from tests.support.rootfs import make_busybox_tar
 
-    if not have_busybox():
-        pytest.skip("busybox-static is not installed")
-    engine = _engine_class()(Path(tempfile.mkdtemp(prefix="cdrv-", dir="/tmp")))
+    engine = _engine_class()(Path(tempfile.mkdtemp(prefix=prefix, dir="/tmp")))
     try:
         engine.start()
-    except NotAvailable as exc:
-        _remove(engine.dir)
-        pytest.skip(f"no private Docker engine: {exc}")
-    try:
         with tempfile.TemporaryDirectory() as work:
             tar = make_busybox_tar(Path(work) / "busybox.tar", Path(work))
             engine.docker("import", "-c", 'CMD ["sh"]', str(tar), BUSYBOX_REF, timeout=120)
@@ -61,6 +58,34 @@ def docker_engine():
     finally:
         engine.stop()
         _remove(engine.dir)
+
+
+@pytest.fixture(scope="session")
+def docker_engine():
+    from bench.stats import NotAvailable
+    from tests.support.rootfs import have_busybox
+
+    if not have_busybox():
+        pytest.skip("busybox-static is not installed")
+    try:
+        with private_engine("cdrv-") as engine:
+            yield engine
+    except NotAvailable as exc:
+        pytest.skip(f"no private Docker engine: {exc}")
+
+
+def log_pump_pids(container_id: str) -> list[int]:
+    """The log pumps (drivers/docker/log_pump.py) following this container."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                args = (entry / "cmdline").read_bytes().split(b"\0")
+            except OSError:
+                continue
+            if b"composer.drivers.docker.log_pump" in args and container_id.encode() in args:
+                found.append(int(entry.name))
+    return found
 
 
 def _remove(directory: Path) -> None:
