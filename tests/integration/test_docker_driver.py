@@ -20,7 +20,6 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.docker_engine import log_pump_pids
 from tests.support.images import BUSYBOX_REF
 
 pytest_plugins = ["tests.support.docker_engine", "tests.support.debian_base"]
@@ -262,6 +261,8 @@ def test_ambassador_container_balances_replicas_and_shows_in_ps(sides, docker_en
 
 
 def test_file_logs_at_a_host_path_follow_restarts_and_end_with_the_container(sides, docker_engine, tmp_path):
+    from tests.support.docker_engine import log_pump_pids  # a plugin module: imported once pytest has loaded it
+
     ours, _ = sides
     logs = tmp_path / "logs"
     ours.dir.joinpath("compose.yaml").write_text(f"""
