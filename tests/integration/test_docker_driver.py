@@ -87,12 +87,12 @@ services:
     command: [sh, -c, "touch /tmp/ready && exec sleep 600"]
     healthcheck: {{test: [CMD, test, -f, /tmp/ready], interval: 1s, retries: 30}}
     networks:
-      back: {{ipv4_address: 10.199.233.7}}
+      back: {{ipv4_address: 10.227.233.7}}
 networks:
   front: {{}}
   back:
     internal: true
-    ipam: {{config: [{{subnet: 10.199.233.0/24}}]}}
+    ipam: {{config: [{{subnet: 10.227.233.0/24}}]}}
 volumes:
   data: {{}}
 secrets:
@@ -128,7 +128,7 @@ def test_project_up_exec_logs_ports_and_down(sides, docker_engine):
     labels = web["Config"]["Labels"]
     assert (labels[P + "project"], labels[P + "service"], labels[P + "container-number"], labels[P + "oneoff"]) == (ours.name, "web", "1", "False")
     assert labels[P + "depends_on"] == "db:service_healthy:false"
-    assert db["NetworkSettings"]["Networks"][f"{ours.name}_back"]["IPAddress"] == "10.199.233.7"
+    assert db["NetworkSettings"]["Networks"][f"{ours.name}_back"]["IPAddress"] == "10.227.233.7"
     assert "www" in web["NetworkSettings"]["Networks"][f"{ours.name}_front"]["Aliases"]
     assert inspect_network(docker_engine, f"{ours.name}_back")["Internal"] is True
     with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=10) as response:  # through docker-proxy

@@ -25,6 +25,7 @@ import pytest
 from tests.support.images import BUSYBOX_REF
 
 CGROUP_PARENT = "composer-docker-driver"
+ADDRESS_POOL = "10.227.0.0/16"  # the networks these engines make; tests' static subnets are inside it
 
 
 def _engine_class():
@@ -37,6 +38,7 @@ def _engine_class():
             flags = [flag for flag in super()._flags() if flag != "--userland-proxy=false"] + ["--userland-proxy=true"]
             # a cgroup parent of its own: the bench's sweep kills what runs under the bench's
             flags[flags.index("--cgroup-parent") + 1] = CGROUP_PARENT
+            flags[flags.index("--default-address-pool") + 1] = f"base={ADDRESS_POOL},size=24"  # not the bench engine's pool
             return flags
 
     return ProxyingEngine
