@@ -25,6 +25,8 @@ def add_arguments(parser) -> None:
     parser.add_argument("--timestamps", action="store_true", help="show timestamps")
     parser.add_argument("--progress", choices=("plain", "tty", "quiet", "json"), help="progress output type")
     parser.add_argument("-w", "--watch", action="store_true", help="watch source code and rebuild/refresh containers")
+    parser.add_argument("--allow-dropped", action="store_true", help="swarm driver: deploy without the settings Swarm cannot express (each is named)")
+    parser.add_argument("--registry", metavar="HOST:PORT", help="swarm driver: the registry built images are pushed to (else x-registry)")
 
 
 def _scale(values: list[str]) -> dict[str, int]:
@@ -52,9 +54,14 @@ def run(args) -> int:
     if args.no_color:
         output.configure("never")
     project = load_project(args, services=tuple(args.services))
+    from composer.cli.driver import deploys_stack, open_driver
+
+    if deploys_stack():
+        from composer.cli import stack_cmd
+
+        return stack_cmd.up(args, project, open_driver())
     if _already_up(args, project):
         return 0
-    from composer.cli.driver import open_driver
     from composer.plan.service import Strategy
     from composer.verbs.options import UpOptions
     from composer.verbs.up import up

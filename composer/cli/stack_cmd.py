@@ -1,0 +1,148 @@
+"""The verbs of a driver that deploys whole stacks (the swarm driver's `deploys_stack`
+capability, drivers/protocol.py): up, down, ps and logs call the driver's stack methods
+instead of the container-by-container verbs. Each CLI verb module hands over with two
+lines when `stacked(driver)`."""
+
+from __future__ import annotations
+
+import sys
+import threading
+
+
+def stacked(driver) -> bool:
+    return bool(getattr(driver, "deploys_stack", False))
+
+
+def up(args, project, driver) -> int:
+    from composer.cli import output
+    from composer.cli.progress import open_progress
+    from composer.drivers.protocol import StackOptions
+
+    if not (args.detach or args.wait) or args.watch or args.no_start or args.dry_run:
+        from composer.errors import ComposerError
+
+        raise ComposerError("the swarm driver deploys detached: use `up -d` (or `up --wait`)",
+                            "follow the output with `logs -f`; --no-start, --watch and --dry-run are not supported on a stack")
+    options = StackOptions(services=tuple(args.services), no_deps=args.no_deps, allow_dropped=args.allow_dropped,
+                           registry=args.registry, build=args.build, remove_orphans=args.remove_orphans)
+    waited = None
+    with open_progress(args) as reporter:
+        result = driver.deploy(project, options, reporter)
+        for note in result.notes:
+            output.warning(note)
+        if args.wait and result.ok:
+            waited = _wait(project, driver, args.wait_timeout, reporter)
+    said = []
+    for lines in result.said.values():
+        said += [text for text in lines if text not in said]
+    for text in said:
+        output.failure(text)
+    for service, reason in result.failures.items():
+        if service not in result.said:
+            output.error(f"service {service}: {reason}")
+    for text in waited.lines() if waited else ():
+        output.failure(text)
+    return 0 if result.ok and waited is None else 1
+
+
+def _wait(project, driver, timeout, reporter):
+    """`up --wait`: every task running, and healthy where its service has a healthcheck."""
+    from composer.executor.conditions import HEALTHY, STARTED, ConditionFailed, wait_for
+
+    try:
+        wait_for(lambda: driver.containers(project.name), lambda s: HEALTHY if s.health is not None else STARTED, timeout,
+                 lambda name, text: reporter.status("Task", name, text), announce_started=True,
+                 timeout_message=f"application not healthy after {timeout}s")
+    except ConditionFailed as exc:
+        return exc
+    return None
+
+
+def down(args, project_name: str, driver) -> int:
+    from composer.cli.progress import open_progress
+
+    if args.dry_run or args.rmi:
+        from composer.errors import ComposerError
+
+        raise ComposerError("the swarm driver's down takes neither --dry-run nor --rmi")
+    with open_progress(args) as reporter:
+        driver.remove(project_name, reporter, volumes=args.volumes)
+    return 0
+
+
+def ps(args, project, driver) -> int:
+    """One row per task (each slot's newest): NAME, IMAGE, SERVICE, NODE, DESIRED, STATE, ERROR."""
+    from composer.cli import output
+
+    nodes = {n["ID"]: n["Description"]["Hostname"] for n in driver.client.api.nodes()}
+    rows = []
+    for task in driver.tasks(project.name):
+        service = task["service"].removeprefix(f"{project.name}_")
+        if args.services and service not in args.services:
+            continue
+        status = task.get("Status") or {}
+        running = status.get("State") in ("running", "starting")
+        if not (args.all or running):
+            continue
+        rows.append({"Name": f"{task['service']}.{task.get('Slot') or task.get('NodeID')}", "Service": service,
+                     "Image": task["Spec"]["ContainerSpec"]["Image"].split("@")[0], "Node": nodes.get(task.get("NodeID"), ""),
+                     "DesiredState": task.get("DesiredState", ""), "State": status.get("State", ""), "Error": status.get("Err", "")})
+    if args.format == "json":
+        for row in rows:
+            output.json_line(row)
+        return 0
+    if args.quiet or args.only_services:
+        for text in dict.fromkeys(r["Service" if args.only_services else "Name"] for r in rows):
+            output.line(text)
+        return 0
+    columns = ("Name", "Image", "Service", "Node", "DesiredState", "State", "Error")
+    widths = [max([len(c)] + [len(r[c]) for r in rows]) for c in columns]
+    output.line("   ".join(c.upper().ljust(w) for c, w in zip(columns, widths)).rstrip())
+    for row in rows:
+        output.line("   ".join(row[c].ljust(w) for c, w in zip(columns, widths)).rstrip())
+    return 0
+
+
+def logs(args, project, driver) -> int:
+    """The services' log streams (the engine gathers them from every node); one thread per
+    service when following, each line prefixed by its task (`<service>.<slot>`)."""
+    services = [s for s in driver.services(project.name)
+                if not args.services or s["Spec"]["Name"].removeprefix(f"{project.name}_") in args.services]
+    lock = threading.Lock()
+    threads = [threading.Thread(target=_service_log, args=(driver, s, args, lock), daemon=True) for s in services]
+    for thread in threads:
+        thread.start()
+    try:
+        for thread in threads:
+            while thread.is_alive():
+                thread.join(0.5)
+    except KeyboardInterrupt:
+        pass
+    sys.stdout.buffer.flush()
+    return 0
+
+
+def _service_log(driver, service: dict, args, lock: threading.Lock) -> None:
+    slots = {t["ID"]: t.get("Slot") or t.get("NodeID") for t in driver.client.api.tasks(filters={"service": service["ID"]})}
+    stream = driver.client.api.service_logs(service["ID"], details=True, follow=args.follow, stdout=True, stderr=True,
+                                            timestamps=args.timestamps, tail="all" if args.tail == "all" else int(args.tail))
+    pending = b""
+    for chunk in stream:
+        pending += chunk
+        *lines, pending = pending.split(b"\n")
+        with lock:
+            for text in lines:
+                sys.stdout.buffer.write(_prefixed(service["Spec"]["Name"], slots, text, args.no_log_prefix) + b"\n")
+            sys.stdout.buffer.flush()
+
+
+def _prefixed(name: str, slots: dict, line: bytes, bare: bool) -> bytes:
+    """A details line is `[timestamp ]k=v,k=v message`: the task id names the slot."""
+    head, _, rest = line.partition(b" ")
+    stamp = b""
+    if head[:1].isdigit() and b"=" not in head:  # --timestamps puts the time first
+        stamp, (head, _, rest) = head + b" ", rest.partition(b" ")
+    details = dict(part.split(b"=", 1) for part in head.split(b",") if b"=" in part)
+    task = details.get(b"com.docker.swarm.task.id", b"").decode()
+    prefix = b"" if bare else f"{name}.{slots.get(task, '?')}  | ".encode()
+    return prefix + stamp + rest
