@@ -140,9 +140,9 @@ def _files(references, objects: dict[str, tuple[str, str]], name_key: str, id_ke
     """Secret/config references (the API wants both the name and the ID)."""
     found = []
     for ref in references:
-        target = ref.target or ref.source
+        target = ref.target or ref.source  # the model makes targets absolute (/run/secrets/<key> by default)
         entry = {
-            "File": {"Name": target if target.startswith("/") or prefix == "/run/secrets/" else f"/{target}",
+            "File": {"Name": target if target.startswith("/") else prefix + target,
                      "UID": ref.uid or "0", "GID": ref.gid or "0", "Mode": ref.mode if ref.mode is not None else 0o444},
             name_key: objects[ref.source][0],
             id_key: objects[ref.source][1],
