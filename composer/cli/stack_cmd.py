@@ -146,3 +146,36 @@ def _prefixed(name: str, slots: dict, line: bytes, bare: bool) -> bytes:
     task = details.get(b"com.docker.swarm.task.id", b"").decode()
     prefix = b"" if bare else f"{name}.{slots.get(task, '?')}  | ".encode()
     return prefix + stamp + rest
+
+
+def events(project: str, services: tuple[str, ...], as_json: bool, driver) -> None:
+    """The engine's service and task-container events of the stack, as Compose prints
+    container events (a container's `service` is its compose service)."""
+    from datetime import datetime, timezone
+
+    from composer.cli import output
+
+    stream = driver.client.events(decode=True, filters={"type": ["service", "container"]})
+    try:
+        for event in stream:
+            attributes = (event.get("Actor") or {}).get("Attributes") or {}
+            if event.get("Type") == "service":
+                service = attributes.get("name", "").removeprefix(f"{project}_")
+                ours = attributes.get("name", "").startswith(f"{project}_")
+            else:
+                service = attributes.get("com.docker.compose.service", "")
+                ours = attributes.get("com.docker.stack.namespace") == project
+            if not ours or (services and service not in services):
+                continue
+            when = datetime.fromtimestamp(event.get("timeNano", 0) / 1e9, timezone.utc)
+            shown = {k: v for k, v in attributes.items() if k in ("name", "image", "exitCode", "updatestate.new", "replicas.new")}
+            if as_json:
+                output.json_line({"time": when.strftime("%Y-%m-%dT%H:%M:%S.%fZ"), "type": event["Type"], "action": event.get("Action"),
+                                  "id": (event.get("Actor") or {}).get("ID"), "service": service, "attributes": shown})
+            else:
+                text = ", ".join(f"{k}={v}" for k, v in sorted(shown.items()))
+                output.line(f"{when.astimezone().strftime('%Y-%m-%d %H:%M:%S.%f')} {event['Type']} {event.get('Action')} "
+                            f"{(event.get('Actor') or {}).get('ID')} ({text})")
+            sys.stdout.flush()
+    finally:
+        stream.close()

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import select
 import subprocess
 import sys
 import time
@@ -36,8 +37,27 @@ def swarm(tmp_path_factory):
         engine.stop()
 
 
+def compose_env(engine) -> dict[str, str]:
+    return dict(engine.env, COMPOSER_DRIVER="swarm", PYTHONPATH=os.environ.get("PYTHONPATH", ""))
+
+
+def first_event(process: subprocess.Popen, wanted, seconds: float = 60.0) -> dict | None:
+    """The first JSON event line that is wanted, within `seconds`; None if none came."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        ready, _, _ = select.select([process.stdout], [], [], max(0.0, deadline - time.monotonic()))
+        if not ready:
+            break
+        line = process.stdout.readline()
+        if not line:
+            break
+        if wanted(event := json.loads(line)):
+            return event
+    return None
+
+
 def compose(engine, directory: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
-    env = dict(engine.env, COMPOSER_DRIVER="swarm", PYTHONPATH=os.environ.get("PYTHONPATH", ""))
+    env = compose_env(engine)
     result = subprocess.run([sys.executable, "-m", "composer", "--progress", "plain", *args], cwd=directory, env=env,
                             capture_output=True, text=True, timeout=300)
     if check:
@@ -130,8 +150,16 @@ def test_stack_orders_waits_rolls_and_goes(swarm, tmp_path):
     assert versions(swarm, project) == before, again.stderr
     assert "Service swst_web  Running" in again.stderr
 
-    stack_file(directory, web_mode="two")
-    rolled = compose(swarm, directory, "up", "-d")
+    events = subprocess.Popen([sys.executable, "-m", "composer", "events", "--json"], cwd=directory, env=compose_env(swarm),
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        stack_file(directory, web_mode="two")
+        rolled = compose(swarm, directory, "up", "-d")
+        seen = first_event(events, lambda e: e["type"] == "service" and e["service"] == "web" and e["action"] == "update")
+    finally:
+        events.terminate()
+        events.wait(10)
+    assert seen is not None and seen["attributes"]["name"] == "swst_web"
     after = versions(swarm, project)
     assert after["web"][0] == before["web"][0] and after["web"][1] > before["web"][1]  # updated in place
     assert after["db"] == before["db"] and after["init"] == before["init"]
@@ -144,6 +172,9 @@ def test_stack_orders_waits_rolls_and_goes(swarm, tmp_path):
     assert len(new_secrets) == 1 and new_secrets != old_secrets  # a new content-named secret; the old one removed
     assert swarm.docker("exec", local_container(swarm, "swst_db"), "cat", "/run/secrets/pw").stdout == "changed\n"
 
+    assert compose(swarm, directory, "exec", "-T", "db", "cat", "/run/secrets/pw").stdout == "changed\n"
+    refused = compose(swarm, directory, "stop", "db", check=False)
+    assert refused.returncode == 1 and "the swarm driver does not" in refused.stderr and "Traceback" not in refused.stderr
     ps = compose(swarm, directory, "ps")
     assert "swst_web.2" in ps.stdout and "running" in ps.stdout
     logs = compose(swarm, directory, "logs", "init")

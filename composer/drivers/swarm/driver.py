@@ -18,7 +18,10 @@ class SwarmDriver:
     deploys_stack = True
 
     def __init__(self) -> None:
+        from composer.drivers.swarm.runtime import SwarmRuntime
+
         self._client = None
+        self.runtime = SwarmRuntime(self)  # exec into a local task; Swarm does the rest itself
 
     @property
     def client(self):
