@@ -32,14 +32,9 @@ def up(args, project, driver) -> int:
             output.warning(note)
         if args.wait and result.ok:
             waited = _wait(project, driver, args.wait_timeout, reporter)
-    said = []
-    for lines in result.said.values():
-        said += [text for text in lines if text not in said]
-    for text in said:
-        output.failure(text)
-    for service, reason in result.failures.items():
-        if service not in result.said:
-            output.error(f"service {service}: {reason}")
+    from composer.cli.up_cmd import print_failures
+
+    print_failures(result)  # the same result fields as the verbs' up
     for text in waited.lines() if waited else ():
         output.failure(text)
     return 0 if result.ok and waited is None else 1

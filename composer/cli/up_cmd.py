@@ -87,7 +87,7 @@ def run(args) -> int:
         result = converge(project, options, reporter, engine)
         if args.wait and not (args.no_start or args.dry_run):
             waited = _wait(project, engine, args.wait_timeout, reporter)
-    _print_failures(result)
+    print_failures(result)
     if args.no_start or args.dry_run:
         return 0 if result.ok else 1
     if args.wait:
@@ -123,7 +123,7 @@ def _already_up(args, project) -> bool:
     return True
 
 
-def _print_failures(result) -> None:
+def print_failures(result) -> None:
     """Compose v2's own lines as they are (once each), then ours for the other failures."""
     from composer.cli import output
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from composer.config.model import Project
 from composer.drivers.protocol import Reporter, StackOptions
 from composer.drivers.swarm import dropped, images, names, objects
-from composer.drivers.swarm.client import api_errors, has_ipvs
+from composer.drivers.swarm.client import api_errors, has_ipvs, is_not_found
 from composer.drivers.swarm.spec import StackContext, service_spec
 from composer.errors import ComposerError
 from composer.executor.conditions import COMPLETED, ConditionFailed, wait_for
@@ -172,15 +172,15 @@ def remove(client, project: str, reporter: Reporter, volumes: bool = False) -> N
         with api_errors(f"remove service {service['Spec']['Name']}"):
             try:
                 client.api.remove_service(service["ID"])
-            except Exception as exc:  # gone meanwhile is what was asked
-                if getattr(exc, "status_code", None) != 404:
+            except Exception as exc:
+                if not is_not_found(exc):  # gone meanwhile is what was asked
                     raise
         report("Service", service["Spec"]["Name"], "Removed")
     _drain(client, project)
     objects.remove_unused_files(client, project, set(), report)
-    objects.remove_networks(client, project, report)
+    objects.remove_labelled(client.networks, "Network", project, report)
     if volumes:
-        objects.remove_volumes(client, project, report)
+        objects.remove_labelled(client.volumes, "Volume", project, report)
 
 
 def _drain(client, project: str) -> None:

@@ -96,22 +96,14 @@ def remove_unused_files(client, project: str, keep: set[str], report) -> None:
                 report(kind, entry.name, "Removed")
 
 
-def remove_networks(client, project: str, report) -> list[str]:
+def remove_labelled(collection, kind: str, project: str, report) -> list[str]:
+    """The stack's objects of one collection (client.networks, client.volumes: volumes only
+    on this node, where Swarm made them per node)."""
     removed = []
-    for network in client.networks.list(filters=names.namespace_filter(project)):
-        _remove(network, f"network {network.name}")
-        report("Network", network.name, "Removed")
-        removed.append(network.name)
-    return removed
-
-
-def remove_volumes(client, project: str, report) -> list[str]:
-    """The stack's named volumes on this node (Swarm makes volumes per node)."""
-    removed = []
-    for volume in client.volumes.list(filters=names.namespace_filter(project)):
-        _remove(volume, f"volume {volume.name}")
-        report("Volume", volume.name, "Removed")
-        removed.append(volume.name)
+    for entry in collection.list(filters=names.namespace_filter(project)):
+        _remove(entry, f"{kind.lower()} {entry.name}")
+        report(kind, entry.name, "Removed")
+        removed.append(entry.name)
     return removed
 
 
