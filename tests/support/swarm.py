@@ -10,22 +10,29 @@ root (unmounted), and address pools away from the other engines' 10.199/16.
 
 from __future__ import annotations
 
+import json
 import random
 import socket
 import subprocess
 import tempfile
 from pathlib import Path
 
-from bench.anchors.engine import DockerEngine
+from bench.anchors.engine import DOCKERD, DockerEngine, ensure_docker_installed
 from tests.support.dockerd import mounts_under
 
 IMAGE = "composer-test/busybox:1"
 
 
 class SwarmEngine(DockerEngine):
-    def __init__(self) -> None:
+    """A manager (advertising `address`), or with `netns` an engine in that network
+    namespace (its own loopback and ports: a second node) that join() makes a worker."""
+
+    def __init__(self, address: str = "127.0.0.1", netns: str | None = None) -> None:
         super().__init__(Path(tempfile.mkdtemp(prefix="csw", dir="/tmp")))  # short: containerd's socket path
         self.gateway_bridge = f"cswgw{self.dir.name[-8:]}"[:15]
+        self.address = address
+        self.netns = netns
+        self.data_path_port = 0
 
     def _flags(self) -> list[str]:
         flags = super()._flags()
@@ -33,20 +40,39 @@ class SwarmEngine(DockerEngine):
         return flags
 
     def start(self) -> None:
-        super().start()
+        if self.netns is None:
+            super().start()
+        else:  # as DockerEngine.start, inside the network namespace only (ip netns exec would remount /sys, hiding the cgroups)
+            ensure_docker_installed()
+            log = open(self.dir / "dockerd.log", "wb")
+            self.process = subprocess.Popen(["nsenter", f"--net=/run/netns/{self.netns}", DOCKERD, *self._flags()], stdout=log,
+                                            stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
+            log.close()
+            self._wait_ready()
         self.docker("network", "create", "--subnet", "10.197.250.0/24",
                     "--opt", f"com.docker.network.bridge.name={self.gateway_bridge}",
                     "--opt", "com.docker.network.bridge.enable_icc=false",
                     "--opt", "com.docker.network.bridge.enable_ip_masquerade=false", "docker_gwbridge")
-        self.docker("swarm", "init", "--advertise-addr", "127.0.0.1", "--listen-addr", f"127.0.0.1:{free_port(socket.SOCK_STREAM)}",
-                    "--data-path-port", str(free_port(socket.SOCK_DGRAM, 20000)), "--default-addr-pool", "10.196.0.0/16")
+        if self.netns is None:
+            self.data_path_port = free_port(socket.SOCK_DGRAM, 20000)
+            self.docker("swarm", "init", "--advertise-addr", self.address, "--listen-addr", f"{self.address}:{free_port(socket.SOCK_STREAM)}",
+                        "--data-path-port", str(self.data_path_port), "--default-addr-pool", "10.196.0.0/16")
+
+    def join(self, manager: "SwarmEngine") -> str:
+        """Join manager's swarm as a worker; returns this node's ID."""
+        token = manager.docker("swarm", "join-token", "-q", "worker").stdout.strip()
+        port = json.loads(manager.docker("info", "--format", "{{json .Swarm.RemoteManagers}}").stdout)[0]["Addr"]
+        self.docker("swarm", "join", "--token", token, "--advertise-addr", self.address,
+                    "--listen-addr", f"{self.address}:2377", port)
+        return self.docker("info", "--format", "{{.Swarm.NodeID}}").stdout.strip()
 
     def import_busybox(self, workdir: Path) -> str:
         from tests.support.rootfs import make_busybox_tar
 
         tar = make_busybox_tar(workdir / "busybox.tar", workdir)
         self.docker("import", "-c", 'CMD ["sh"]', str(tar), IMAGE)
-        self._warm_up()
+        if self.netns is None:  # a worker cannot make networks; its first task comes later anyway
+            self._warm_up()
         return IMAGE
 
     def _warm_up(self) -> None:
