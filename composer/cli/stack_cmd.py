@@ -69,7 +69,7 @@ def ps(args, project, driver) -> int:
     """One row per task (each slot's newest): NAME, IMAGE, SERVICE, NODE, DESIRED, STATE, ERROR."""
     from composer.cli import output
 
-    nodes = {n["ID"]: n["Description"]["Hostname"] for n in driver.client.api.nodes()}
+    nodes = driver.node_names()
     rows = []
     for task in driver.tasks(project.name):
         service = task["service"].removeprefix(f"{project.name}_")
@@ -118,29 +118,18 @@ def logs(args, project, driver) -> int:
 
 
 def _service_log(driver, service: dict, args, lock: threading.Lock) -> None:
-    slots = {t["ID"]: t.get("Slot") or t.get("NodeID") for t in driver.client.api.tasks(filters={"service": service["ID"]})}
-    stream = driver.client.api.service_logs(service["ID"], details=True, follow=args.follow, stdout=True, stderr=True,
-                                            timestamps=args.timestamps, tail="all" if args.tail == "all" else int(args.tail))
-    pending = b""
-    for chunk in stream:
-        pending += chunk
-        *lines, pending = pending.split(b"\n")
-        with lock:
-            for text in lines:
-                sys.stdout.buffer.write(_prefixed(service["Spec"]["Name"], slots, text, args.no_log_prefix) + b"\n")
-            sys.stdout.buffer.flush()
+    from composer.cli import output
+    from composer.errors import ComposerError
 
-
-def _prefixed(name: str, slots: dict, line: bytes, bare: bool) -> bytes:
-    """A details line is `[timestamp ]k=v,k=v message`: the task id names the slot."""
-    head, _, rest = line.partition(b" ")
-    stamp = b""
-    if head[:1].isdigit() and b"=" not in head:  # --timestamps puts the time first
-        stamp, (head, _, rest) = head + b" ", rest.partition(b" ")
-    details = dict(part.split(b"=", 1) for part in head.split(b",") if b"=" in part)
-    task = details.get(b"com.docker.swarm.task.id", b"").decode()
-    prefix = b"" if bare else f"{name}.{slots.get(task, '?')}  | ".encode()
-    return prefix + stamp + rest
+    name = service["Spec"]["Name"]
+    tail = "all" if args.tail == "all" else int(args.tail)
+    try:
+        for slot, text in driver.log_lines(service, args.follow, args.timestamps, tail):
+            with lock:
+                sys.stdout.buffer.write((b"" if args.no_log_prefix else f"{name}.{slot}  | ".encode()) + text + b"\n")
+                sys.stdout.buffer.flush()
+    except ComposerError as exc:
+        output.error(exc.one_line())
 
 
 def events(project: str, services: tuple[str, ...], as_json: bool, driver) -> None:
@@ -150,27 +139,23 @@ def events(project: str, services: tuple[str, ...], as_json: bool, driver) -> No
 
     from composer.cli import output
 
-    stream = driver.client.events(decode=True, filters={"type": ["service", "container"]})
-    try:
-        for event in stream:
-            attributes = (event.get("Actor") or {}).get("Attributes") or {}
-            if event.get("Type") == "service":
-                service = attributes.get("name", "").removeprefix(f"{project}_")
-                ours = attributes.get("name", "").startswith(f"{project}_")
-            else:
-                service = attributes.get("com.docker.compose.service", "")
-                ours = attributes.get("com.docker.stack.namespace") == project
-            if not ours or (services and service not in services):
-                continue
-            when = datetime.fromtimestamp(event.get("timeNano", 0) / 1e9, timezone.utc)
-            shown = {k: v for k, v in attributes.items() if k in ("name", "image", "exitCode", "updatestate.new", "replicas.new")}
-            if as_json:
-                output.json_line({"time": when.strftime("%Y-%m-%dT%H:%M:%S.%fZ"), "type": event["Type"], "action": event.get("Action"),
-                                  "id": (event.get("Actor") or {}).get("ID"), "service": service, "attributes": shown})
-            else:
-                text = ", ".join(f"{k}={v}" for k, v in sorted(shown.items()))
-                output.line(f"{when.astimezone().strftime('%Y-%m-%d %H:%M:%S.%f')} {event['Type']} {event.get('Action')} "
-                            f"{(event.get('Actor') or {}).get('ID')} ({text})")
-            sys.stdout.flush()
-    finally:
-        stream.close()
+    for event in driver.events():
+        attributes = (event.get("Actor") or {}).get("Attributes") or {}
+        if event.get("Type") == "service":
+            service = attributes.get("name", "").removeprefix(f"{project}_")
+            ours = attributes.get("name", "").startswith(f"{project}_")
+        else:
+            service = attributes.get("com.docker.compose.service", "")
+            ours = attributes.get("com.docker.stack.namespace") == project
+        if not ours or (services and service not in services):
+            continue
+        when = datetime.fromtimestamp(event.get("timeNano", 0) / 1e9, timezone.utc)
+        shown = {k: v for k, v in attributes.items() if k in ("name", "image", "exitCode", "updatestate.new", "replicas.new")}
+        if as_json:
+            output.json_line({"time": when.strftime("%Y-%m-%dT%H:%M:%S.%fZ"), "type": event["Type"], "action": event.get("Action"),
+                              "id": (event.get("Actor") or {}).get("ID"), "service": service, "attributes": shown})
+        else:
+            text = ", ".join(f"{k}={v}" for k, v in sorted(shown.items()))
+            output.line(f"{when.astimezone().strftime('%Y-%m-%d %H:%M:%S.%f')} {event['Type']} {event.get('Action')} "
+                        f"{(event.get('Actor') or {}).get('ID')} ({text})")
+        sys.stdout.flush()

@@ -214,6 +214,16 @@ class StackDriver(Protocol):
     def containers(self, project: str, service: str | None = None) -> list[ContainerState]:
         """The services' tasks as ContainerStates (what the executor's waits read)."""
 
-    def services(self, project: str) -> list[dict]: ...
+    def services(self, project: str) -> list[dict]:
+        """The stack's services as the engine describes them (ID, Spec, Version), by name."""
 
-    def tasks(self, project: str, service: str | None = None) -> list[dict]: ...
+    def tasks(self, project: str, service: str | None = None) -> list[dict]:
+        """Each slot's newest task as the engine describes it, plus "service": its name (ps)."""
+
+    def node_names(self) -> dict[str, str]: ...
+
+    def log_lines(self, service: dict, follow: bool, timestamps: bool, tail: Any) -> Any:
+        """(slot, line bytes) of one service's log stream from every node (tail: "all" or N)."""
+
+    def events(self) -> Any:
+        """The engine's service and container events (dicts) as they come."""

@@ -21,7 +21,7 @@ def connect():
     try:
         client = docker.from_env(version=API_VERSION, timeout=120)
         info = client.info()
-    except docker.errors.DockerException as exc:
+    except engine_errors() as exc:
         where = os.environ.get("DOCKER_HOST", "unix:///var/run/docker.sock")
         raise ComposerError(f"swarm driver: cannot reach the engine at {where}: {_short(exc)}", "set DOCKER_HOST to a Swarm manager") from None
     swarm = info.get("Swarm") or {}
@@ -33,12 +33,18 @@ def connect():
 @contextlib.contextmanager
 def api_errors(what: str) -> Iterator[None]:
     """An engine error while doing `what`, as one line."""
-    import docker
-
     try:
         yield
-    except docker.errors.DockerException as exc:
+    except engine_errors() as exc:
         raise ComposerError(f"{what}: {_short(exc)}") from None
+
+
+def engine_errors() -> tuple[type[Exception], ...]:
+    """What the client raises when the engine refuses or cannot be reached."""
+    import docker
+    import requests  # the client's transport
+
+    return docker.errors.DockerException, requests.exceptions.RequestException
 
 
 def _short(exc: Exception) -> str:

@@ -7,6 +7,8 @@ lacks gets one clear line, never a traceback (__getattr__)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from composer.config.model import Project
 from composer.drivers.protocol import ContainerState, Reporter, StackOptions
 from composer.drivers.swarm import names
@@ -51,7 +53,10 @@ class SwarmDriver:
 
     def services(self, project: str) -> list[dict]:
         """The stack's services as the Engine API lists them, by name."""
-        found = self.client.api.services(filters=names.namespace_filter(project))
+        from composer.drivers.swarm.client import api_errors
+
+        with api_errors(f"stack {project}"):
+            found = self.client.api.services(filters=names.namespace_filter(project))
         return sorted(found, key=lambda s: s["Spec"]["Name"])
 
     def containers(self, project: str, service: str | None = None) -> list[ContainerState]:
@@ -65,7 +70,7 @@ class SwarmDriver:
             if service is not None and compose_name != service:
                 continue
             health = spec["TaskTemplate"]["ContainerSpec"].get("Healthcheck", {}).get("Test", ["NONE"]) != ["NONE"]
-            tasks = slots_wanted(newest_tasks(self.client.api.tasks(filters={"service": entry["ID"]})), spec["Mode"])
+            tasks = slots_wanted(newest_tasks(self._tasks_of(entry)), spec["Mode"])
             current = spec.get("Labels", {}).get(names.SPEC_HASH, "")
             states += [task_state(project, compose_name, spec["Name"], t, health, current) for t in tasks]
         return sorted(states, key=lambda s: s.name)
@@ -77,5 +82,54 @@ class SwarmDriver:
         found = []
         for entry in self.services(project):
             if service is None or entry["Spec"]["Name"] == names.service_name(project, service):
-                found += [{"service": entry["Spec"]["Name"], **t} for t in newest_tasks(self.client.api.tasks(filters={"service": entry["ID"]}))]
+                found += [{"service": entry["Spec"]["Name"], **t} for t in newest_tasks(self._tasks_of(entry))]
         return found
+
+    def node_names(self) -> dict[str, str]:
+        """Node ID → hostname, for ps."""
+        from composer.drivers.swarm.client import api_errors
+
+        with api_errors("nodes"):
+            return {n["ID"]: n["Description"]["Hostname"] for n in self.client.api.nodes()}
+
+    def _tasks_of(self, service: dict) -> list[dict]:
+        from composer.drivers.swarm.client import api_errors
+
+        with api_errors(f"service {service['Spec']['Name']}"):
+            return self.client.api.tasks(filters={"service": service["ID"]})
+
+    def log_lines(self, service: dict, follow: bool, timestamps: bool, tail) -> Iterator[tuple[str, bytes]]:
+        """(slot, line) of the service's log stream, which the manager gathers from every node."""
+        from composer.drivers.swarm.client import api_errors
+
+        slots = {t["ID"]: str(t.get("Slot") or t.get("NodeID")) for t in self._tasks_of(service)}
+        with api_errors(f"logs of {service['Spec']['Name']}"):
+            stream = self.client.api.service_logs(service["ID"], details=True, follow=follow, stdout=True, stderr=True,
+                                                  timestamps=timestamps, tail=tail)
+            pending = b""
+            for chunk in stream:
+                pending += chunk
+                *lines, pending = pending.split(b"\n")
+                for line in lines:
+                    yield _split_details(line, slots)
+
+    def events(self) -> Iterator[dict]:
+        """The engine's service and container events, as they come, until interrupted."""
+        from composer.drivers.swarm.client import api_errors
+
+        with api_errors("events"):
+            stream = self.client.events(decode=True, filters={"type": ["service", "container"]})
+            try:
+                yield from stream
+            finally:
+                stream.close()
+
+
+def _split_details(line: bytes, slots: dict[str, str]) -> tuple[str, bytes]:
+    """A details line is `[timestamp ]k=v,k=v message`: the task id names the slot."""
+    head, _, rest = line.partition(b" ")
+    stamp = b""
+    if head[:1].isdigit() and b"=" not in head:  # timestamps come first
+        stamp, (head, _, rest) = head + b" ", rest.partition(b" ")
+    details = dict(part.split(b"=", 1) for part in head.split(b",") if b"=" in part)
+    return slots.get(details.get(b"com.docker.swarm.task.id", b"").decode(), "?"), stamp + rest
