@@ -1,16 +1,12 @@
 """The verbs of a driver that deploys whole stacks (the swarm driver's `deploys_stack`
-capability, drivers/protocol.py): up, down, ps and logs call the driver's stack methods
-instead of the container-by-container verbs. Each CLI verb module hands over with two
-lines when `stacked(driver)`."""
+capability, drivers/protocol.py's StackDriver): up, down, ps, logs and events call the
+driver's stack methods instead of the container-by-container verbs. Each of those CLI
+verb modules hands over here in four lines when its driver deploys stacks."""
 
 from __future__ import annotations
 
 import sys
 import threading
-
-
-def stacked(driver) -> bool:
-    return bool(getattr(driver, "deploys_stack", False))
 
 
 def up(args, project, driver) -> int:
