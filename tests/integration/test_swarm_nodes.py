@@ -11,7 +11,7 @@ import subprocess
 
 import pytest
 
-from tests.integration.test_swarm_stack import LOOP, compose, inspect, local_container, resolves
+from tests.integration.test_swarm_stack import LOOP, compose, inspect, local_container, project_dir, resolves
 from tests.support.rootfs import have_busybox
 from tests.support.swarm import SwarmEngine
 
@@ -49,9 +49,7 @@ def two_nodes(tmp_path_factory):
 
 def test_a_worker_runs_its_service_and_the_manager_reaches_it(two_nodes, tmp_path):
     manager, worker, worker_id = two_nodes
-    directory = tmp_path / "swnodes"
-    directory.mkdir()
-    (directory / "compose.yaml").write_text(f"""
+    directory = project_dir(tmp_path, "swnodes", f"""
 services:
   far:
     image: composer-test/busybox:1

@@ -73,6 +73,15 @@ def listed(engine, kind: str, project: str) -> list[str]:
     return engine.docker(kind, "ls", "-q", "--filter", f"label=com.docker.stack.namespace={project}").stdout.split()
 
 
+def project_dir(tmp_path: Path, name: str, compose_text: str = "") -> Path:
+    """The project's directory (its name is the project's), with its compose.yaml when given."""
+    directory = tmp_path / name
+    directory.mkdir(parents=True, exist_ok=True)
+    if compose_text:
+        (directory / "compose.yaml").write_text(compose_text)
+    return directory
+
+
 def stack_file(directory: Path, web_mode: str = "one", password: str = "s3cret", extra: str = "") -> None:
     (directory / "pw.txt").write_text(password + "\n")
     (directory / "compose.yaml").write_text(f"""
@@ -125,8 +134,7 @@ def resolves(engine, container: str, name: str) -> bool:
 
 def test_stack_orders_waits_rolls_and_goes(swarm, tmp_path):
     project = "swst"
-    directory = tmp_path / project
-    directory.mkdir()
+    directory = project_dir(tmp_path, project)
     stack_file(directory)
     up = compose(swarm, directory, "up", "-d", "--wait")
     lines = up.stderr
@@ -186,9 +194,7 @@ def test_stack_orders_waits_rolls_and_goes(swarm, tmp_path):
 
 
 def test_unsupported_settings_are_named_and_refused_unless_allowed(swarm, tmp_path):
-    directory = tmp_path / "swdrop"
-    directory.mkdir()
-    (directory / "compose.yaml").write_text(f"""
+    directory = project_dir(tmp_path, "swdrop", f"""
 services:
   tool:
     image: composer-test/busybox:1
