@@ -1,6 +1,7 @@
 """The one place the CLI picks the driver: every verb gets it from open_driver() and knows
-only the protocol (composer/drivers/protocol.py). Chosen by the global --driver flag, else
-COMPOSER_DRIVER, else runc."""
+only the protocol (composer/drivers/protocol.py). `--driver NAME` or $COMPOSER_DRIVER:
+runc (the default), docker (a Docker engine through the Engine API: $DOCKER_HOST or the
+docker context) or swarm (a stack on the Swarm manager $DOCKER_HOST names)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,6 @@ import os
 from composer.errors import ComposerError
 
 DEFAULT = "runc"
-_chosen: str | None = None  # --driver, set by main before the verb runs
 _opened: dict[str, object] = {}  # one driver per command: `up` asks twice (the no-op check, then up)
 
 
@@ -25,23 +25,30 @@ def _docker():
     return DockerDriver()
 
 
-DRIVERS = {"runc": _runc, "docker": _docker}
+def _swarm():
+    from composer.drivers.swarm.driver import SwarmDriver  # on use, as runc's
+
+    return SwarmDriver()
 
 
-def choose(name: str | None) -> None:
+DRIVERS = {"runc": _runc, "docker": _docker, "swarm": _swarm}
+
+
+def new_command() -> None:
     """At the start of each command (main may run several in one process, as the tests do)."""
-    global _chosen
-    if name is not None and name not in DRIVERS:
-        raise ComposerError(f"--driver {name}: expected one of {', '.join(DRIVERS)}")
-    _chosen = name
     _opened.clear()
 
 
 def driver_name() -> str:
-    name = _chosen or os.environ.get("COMPOSER_DRIVER") or DEFAULT
+    name = os.environ.get("COMPOSER_DRIVER") or DEFAULT
     if name not in DRIVERS:
-        raise ComposerError(f"COMPOSER_DRIVER={name}: expected one of {', '.join(DRIVERS)}")
+        raise ComposerError(f"unknown driver {name!r}", f"choose one of: {', '.join(DRIVERS)}")
     return name
+
+
+def deploys_stack() -> bool:
+    """The chosen driver converges whole stacks (cli/stack_cmd.py runs its verbs)."""
+    return driver_name() == "swarm"
 
 
 def open_driver():
