@@ -41,9 +41,8 @@ def part_of_file(path: str) -> str:
         return "base"
     if path in ("composer/__main__.py", "composer/cli/driver.py"):
         return "cli" if path == "composer/__main__.py" else "cli.driver"
-    for driver in ("runc", "swarm"):
-        if path.startswith(f"composer/drivers/{driver}/"):
-            return f"drivers.{driver}"
+    if path.startswith("composer/drivers/") and path.count("/") > 2:  # a driver package: drivers.<name>
+        return "drivers." + path.split("/")[2]
     return path.split("/")[1].removesuffix(".py")
 
 
@@ -56,7 +55,7 @@ def part_of_module(module: str) -> str | None:
         return None
     if len(names) == 1 or names[1] in ("errors", "paths", "atomic", "__version__"):
         return "base"
-    if names[1] == "drivers" and len(names) > 2 and names[2] in ("runc", "swarm"):
+    if names[1] == "drivers" and len(names) > 2 and (ROOT / "composer" / "drivers" / names[2]).is_dir():  # a driver package
         return f"drivers.{names[2]}"
     if names[1] == "cli" and len(names) > 2 and names[2] == "driver":
         return "cli.driver"
