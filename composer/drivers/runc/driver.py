@@ -140,6 +140,11 @@ class RuncDriver(RuncExtras):
 
         return reader_for(name)
 
+    def container_files(self, name: str):
+        from composer.drivers.runc.container_fs import ContainerFiles  # on use: see the module doc
+
+        return ContainerFiles.of(name)
+
     # --- images --------------------------------------------------------------------------
 
     def image_for(self, project, service, pull_override, reporter, build: bool = False):
