@@ -67,18 +67,38 @@ def plan_service(desired: Sequence[ContainerSpec], observed: Iterable[ContainerS
 
 
 def _plan_one(spec: ContainerSpec, state: ContainerState | None, strategy: Strategy) -> ContainerAction:
+    step, reason = decide(spec.spec_hash(), state, strategy)
+    return ContainerAction(step, spec.name, spec, reason)
+
+
+def decide(spec_hash: str, state: ContainerState | None, strategy: Strategy) -> tuple[Step, str]:
+    """What to do to one replica whose desired spec has `spec_hash`, given what runs."""
     if state is None:
-        return ContainerAction(Step.CREATE, spec.name, spec)
+        return Step.CREATE, ""
     if not strategy.no_recreate:
         if strategy.force_recreate:
-            return ContainerAction(Step.RECREATE, spec.name, spec, "forced")
-        if state.spec_hash != spec.spec_hash():
-            return ContainerAction(Step.RECREATE, spec.name, spec, "configuration changed")
+            return Step.RECREATE, "forced"
+        if state.spec_hash != spec_hash:
+            return Step.RECREATE, "configuration changed"
         if state.status in ("running", "restarting") and not state.supervisor_alive:
-            return ContainerAction(Step.RECREATE, spec.name, spec, "its supervisor died")
+            return Step.RECREATE, "its supervisor died"
     if state.status in ("running", "paused", "restarting") or strategy.no_start:
-        return ContainerAction(Step.KEEP, spec.name, spec)
-    return ContainerAction(Step.START, spec.name, spec, f"was {state.status}")
+        return Step.KEEP, ""
+    return Step.START, f"was {state.status}"
+
+
+def without_spec(state: ContainerState | None) -> tuple[Step, str]:
+    """The decision when no spec can be built yet (the image is pulled or built first)."""
+    return (Step.CREATE, "") if state is None else (Step.RECREATE, "new image")
+
+
+def rebind(planned: Step, decided_on: str | None, bound_hash: str, state: ContainerState | None, strategy: Strategy) -> tuple[Step, str]:
+    """The step once the spec is bound: the planned one when the bound spec is the one it was
+    decided on, else decided again on the bound spec (its links' addresses, the image just
+    pulled or built, a `service:` namespace made in this run)."""
+    if decided_on is not None and decided_on == bound_hash:
+        return planned, ""
+    return decide(bound_hash, state, strategy)
 
 
 def orphans(observed: Iterable[ContainerState], services: Iterable[str]) -> list[str]:
