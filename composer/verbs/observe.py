@@ -40,6 +40,8 @@ def observe_up(project: Project, options: UpOptions, selection: Selection, drive
                 hashes[service.name] = tuple(spec.spec_hash() for spec in specs)
             except ComposerError as exc:
                 hashes[service.name] = exc.one_line()
+            except (ValueError, OSError) as exc:  # as up's executor words what a task raised
+                hashes[service.name] = f"{type(exc).__name__}: {exc}"
     return Observed(
         containers=containers,
         one_offs=frozenset(s.name for s in containers if s.service in project.services and driver.is_one_off(project.name, s.name)),

@@ -10,7 +10,7 @@ import pytest
 from composer.verbs import dry_run
 from composer.drivers.runc import resources
 from composer.cli.progress import PlainProgress
-from composer.config.model import Project, ProjectFile, Service
+from composer.config.model import Project, ProjectFile
 from composer.errors import ComposerError
 from composer.plan.service import Step
 
