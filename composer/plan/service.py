@@ -1,4 +1,5 @@
-"""What `up` must do to one service: a pure function of desired specs and observed state.
+"""What `up` must do to one replica: a pure function of its desired spec's hash and its
+observed state (decide), and again once its spec is bound (rebind); Compose's names.
 
 Drift is decided by the spec hash (ContainerSpec.spec_hash, kept by the runtime in the
 container's record), the daemon-less stand-in for Compose's config-hash label.
@@ -6,20 +7,12 @@ container's record), the daemon-less stand-in for Compose's config-hash label.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import Enum
 from typing import Protocol
 
 from composer.config.model import Project, Service
-
-
-class ContainerSpec(Protocol):
-    """What the plan needs of a desired container (the driver's spec)."""
-
-    name: str
-
-    def spec_hash(self) -> str: ...
 
 
 class ContainerState(Protocol):
@@ -45,30 +38,6 @@ class Strategy:
     force_recreate: bool = False
     no_recreate: bool = False
     no_start: bool = False
-
-
-@dataclass(frozen=True)
-class ContainerAction:
-    step: Step
-    name: str
-    spec: ContainerSpec | None  # None for REMOVE
-    reason: str = ""
-
-    @property
-    def starts(self) -> bool:
-        return self.step in (Step.CREATE, Step.RECREATE, Step.START)
-
-
-def plan_service(desired: Sequence[ContainerSpec], observed: Iterable[ContainerState], strategy: Strategy) -> list[ContainerAction]:
-    current = {state.name: state for state in observed}
-    actions = [_plan_one(spec, current.pop(spec.name, None), strategy) for spec in desired]
-    actions += [ContainerAction(Step.REMOVE, name, None, "beyond the wanted scale") for name in sorted(current)]
-    return actions
-
-
-def _plan_one(spec: ContainerSpec, state: ContainerState | None, strategy: Strategy) -> ContainerAction:
-    step, reason = decide(spec.spec_hash(), state, strategy)
-    return ContainerAction(step, spec.name, spec, reason)
 
 
 def decide(spec_hash: str, state: ContainerState | None, strategy: Strategy) -> tuple[Step, str]:
