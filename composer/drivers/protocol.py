@@ -20,12 +20,32 @@ from typing import Any, Protocol
 from composer.config.model import Ambassador, Project, Service
 from composer.runtime.api import ContainerState, Runtime
 
-__all__ = ["ContainerState", "Driver", "Reporter", "Runtime", "StackDriver", "StackOptions"]
+__all__ = ["ContainerFiles", "ContainerState", "Driver", "Reporter", "Runtime", "StackDriver", "StackOptions"]
 
 
 class Reporter(Protocol):
     def status(self, kind: str, name: str, text: str) -> None:
         """kind: Image | Volume | Network | Container | Service | …; text: Pulled, Created, Started, Error: …"""
+
+
+class ContainerFiles(Protocol):
+    """A container's filesystem as host paths, for `compose watch` to sync into."""
+
+    name: str
+    uid: int  # the container's user: new files and dirs are given to it
+    gid: int
+
+    def check_target(self, container_path: str, what: str) -> None:
+        """Raise (one line, naming `what`) when sync cannot write there: tmpfs, proc, read-only."""
+
+    def entry(self, container_path: str, make_parents: bool = False) -> Any:
+        """The host Path of the entry at container_path, its last component not followed."""
+
+    def mount_point(self, container_path: str) -> Any:
+        """The mount whose destination is exactly container_path, or None."""
+
+    def make_dir(self, container_path: str) -> Any:
+        """mkdir -p inside the container (owned by its user); the host Path."""
 
 
 class Driver(Protocol):
@@ -90,6 +110,9 @@ class Driver(Protocol):
 
     def log_reader(self, name: str):
         """The log reader of a container (its log driver as it was created with)."""
+
+    def container_files(self, name: str) -> ContainerFiles:
+        """The container's filesystem as host paths (watch's sync writes through it)."""
 
     # --- images --------------------------------------------------------------------------
 

@@ -22,6 +22,7 @@ class RuncDriver(RuncExtras):
         self.runtime = RuncRuntime()
         self._images = None
         self._host_dirs = None
+        self._ready_networks: set[str] = set()  # found ready by the last missing_networks, for ensure_networks
 
     @property
     def images(self):
@@ -54,7 +55,8 @@ class RuncDriver(RuncExtras):
     def missing_networks(self, project, keys) -> list[str]:
         from composer.drivers.runc.networks import missing_networks  # on use: see the module doc
 
-        return missing_networks(project, keys)
+        self._ready_networks = set()
+        return missing_networks(project, keys, self._ready_networks)
 
     def existing_networks(self, project) -> list[str]:
         from composer.drivers.runc.networks import existing_networks  # on use: see the module doc
@@ -140,6 +142,11 @@ class RuncDriver(RuncExtras):
 
         return reader_for(name)
 
+    def container_files(self, name: str):
+        from composer.drivers.runc.container_fs import ContainerFiles  # on use: see the module doc
+
+        return ContainerFiles.of(name)
+
     # --- images --------------------------------------------------------------------------
 
     def image_for(self, project, service, pull_override, reporter, build: bool = False):
@@ -170,7 +177,8 @@ class RuncDriver(RuncExtras):
     def ensure_networks(self, project, keys) -> None:
         from composer.drivers.runc import networks  # on use: see the module doc
 
-        networks.ensure_networks(project, keys)
+        known, self._ready_networks = frozenset(self._ready_networks), set()  # good for the next ensure only
+        networks.ensure_networks(project, keys, known)
 
     def check_ports_free(self, project) -> None:
         from composer.drivers.runc import ports  # on use: see the module doc
