@@ -330,7 +330,8 @@ def _reader_problem(exc: yaml.reader.ReaderError, text: str | bytes, label: str)
     column = len(before) - (before.rfind(newline) + 1) + 1  # type: ignore[arg-type]
     character = exc.character if isinstance(exc.character, int) else ord(exc.character)
     if "UTF" in str(exc.reason) or "utf" in str(exc.reason):
-        what = f"byte 0x{character:02x} is not UTF-8 text ({exc.reason})"
+        byte = f" (byte 0x{character:02x})" if character >= 0 else ""  # -1: cut off at the end
+        what = f"not UTF-8 text: {exc.reason}{byte}"
     else:
         what = f"character U+{character:04X} is not allowed in YAML ({exc.reason})"
     return Problem(Location(label, line, column), what, "is this a compose file? save it as UTF-8 text")
