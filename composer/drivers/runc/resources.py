@@ -9,6 +9,7 @@ are written once per project under the run dir, readable by root only.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -17,6 +18,28 @@ from composer.config.model import Project, ProjectFile, Service, Volume
 from composer.errors import ComposerError
 
 VOLUME_LABEL_FILE = "composer-project"  # who made the volume: `down -v` removes only its own
+_LOCAL_VOLUME_NAME = re.compile(r"[a-zA-Z0-9][a-zA-Z0-9_.-]+")  # Docker's rule for the local driver
+
+
+def check_names(project: Project) -> None:
+    """Refuse, before anything is made, a name that composer would use as a path and that
+    could leave its state dirs (`name: ../../etc`). Compose's `config` accepts these; Docker
+    refuses them when it creates the volume or network, as we do here, all at once."""
+    from netplugins.names import is_plain_name  # on use: the no-op `up -d` never gets here
+
+    for volume in project.volumes.values():
+        check_volume_name(volume)
+    for network in project.networks.values():
+        if not is_plain_name(network.name) and network.driver not in ("host", "none"):
+            raise ComposerError(f"network {network.key}: name {network.name!r} is not usable on the host", "use letters, digits, '_', '.' and '-'")
+
+
+def check_volume_name(volume: Volume) -> None:
+    if not _LOCAL_VOLUME_NAME.fullmatch(volume.name):
+        raise ComposerError(
+            f"volume {volume.key}: {volume.name!r} includes invalid characters for a local volume name, only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed",
+            "if you meant a host directory, bind-mount it by its absolute path",
+        )
 
 
 def volumes_root() -> Path:
@@ -24,6 +47,7 @@ def volumes_root() -> Path:
 
 
 def volume_dir(volume: Volume) -> Path:
+    check_volume_name(volume)  # every path below is built here: none leaves volumes_root
     return volumes_root() / volume.name / "_data"
 
 
