@@ -48,7 +48,7 @@ def _facts_unprepared(project: Project, service: Service, image, images) -> Host
     return HostFacts(
         lowerdirs=tuple(str(layers.layer_dir(layer.diff_id)) for layer in reversed(image.layers)),
         volume_dirs={key: str(_volume_path(project, volume)) for key, volume in project.volumes.items()},
-        secret_files={ref.source: resources.file_path(project, "secret", project.secrets[ref.source]) for ref in service.secrets},
+        secret_files=resources.secret_paths(project, service),
         config_files={ref.source: resources.file_path(project, "config", project.configs[ref.source]) for ref in service.configs},
         extra_env=link_environment(project, service),
     )
