@@ -87,6 +87,21 @@ def _netns_unprepared(project: Project, service: Service, name: str, chosen) -> 
         return f"/run/netns/{container_name(project, other, 1)}"
 
 
+def refuse_names_taken(project: Project, runtime) -> None:
+    """A container_name that another project's container already has: Docker refuses the
+    create ("already in use"); refused here before anything is made, since the name is
+    also the container's netns, state dir and hosts entry."""
+    fixed = {service.container_name: service.name for service in project.services.values() if service.container_name}
+    if not fixed:
+        return
+    for state in runtime.list():
+        if state.name in fixed and state.project != project.name:
+            raise ComposerError(
+                f'service {fixed[state.name]}: container name "{state.name}" is already in use by a container of project {state.project}',
+                "remove that container, or give this one another container_name",
+            )
+
+
 def made_elsewhere(volume: Volume) -> bool:
     """External, another driver or a bound device: ensure_volume only checks these, never makes them."""
     device = volume.driver_opts.get("device")

@@ -52,10 +52,9 @@ class RuncDriver(RuncExtras):
         return remembered_stop_order(project)
 
     def missing_networks(self, project, keys) -> list[str]:
-        from composer.drivers.runc import resources  # on use: see the module doc
         from composer.drivers.runc.networks import missing_networks  # on use: see the module doc
 
-        resources.check_names(project)  # dry-run's first question: refuse what `up` would refuse
+        self._refuse_unsafe_names(project)  # dry-run's first question: refuse what `up` would refuse
         return missing_networks(project, keys)
 
     def existing_networks(self, project) -> list[str]:
@@ -162,13 +161,21 @@ class RuncDriver(RuncExtras):
     # --- project-wide actions ------------------------------------------------------------
 
     def begin_up(self, project, stop_generations) -> None:
-        from composer.drivers.runc import converged, records, resources  # on use: see the module doc
+        from composer.drivers.runc import converged, records  # on use: see the module doc
         from composer.drivers.runc.stop_order import remember_stop_order  # on use: see the module doc
 
-        resources.check_names(project)  # before anything is written or made
+        self._refuse_unsafe_names(project)  # before anything is written or made
         records.save_project(project.name, str(project.project_dir), project.compose_files)
         remember_stop_order(project, stop_generations)
         converged.forget(project.name)  # until this run has converged everything again
+
+    def _refuse_unsafe_names(self, project) -> None:
+        """Names that would leave the state dirs, or that another project's container has."""
+        from composer.drivers.runc import resources  # on use: see the module doc
+        from composer.drivers.runc.containers import refuse_names_taken  # on use: see the module doc
+
+        resources.check_names(project)
+        refuse_names_taken(project, self.runtime)
 
     def ensure_networks(self, project, keys) -> None:
         from composer.drivers.runc import networks  # on use: see the module doc
