@@ -85,21 +85,16 @@ def test_values_compose_accepts_stay_accepted(tmp_path: Path, case: str):
 
 
 @pytest.mark.needs_root
-def test_a_container_name_taken_by_another_project_is_refused(project, tmp_path: Path):
-    from tests.support.project import Project
-
+def test_a_container_name_taken_by_another_project_is_refused(project, other_project):
     taken = f"{project.name}-shared"
     service = f"services:\n  web:\n    image: {BUSYBOX_REF}\n    command: [sleep, '600']\n    container_name: {taken}\n"
     project.write(service)
-    other = Project(tmp_path / "other", project.name + "o")
-    other.dir.mkdir()
-    other.write(service)
-    try:
-        project.compose("up", "-d", check=True)
-        result = other.compose("up", "-d")
-        assert result.returncode == 1 and "Traceback" not in result.stderr
-        assert taken in result.stderr.splitlines()[-1] and "already in use" in result.stderr.splitlines()[-1], result.stderr
-        assert project.ps()[taken]["State"] == "running"  # the first project's container is untouched
-        assert other.ps() == {}
-    finally:
-        other.compose("down", "-t", "0")
+    other_project.write(service)
+    project.compose("up", "-d", check=True)
+    for verb in (("up", "--dry-run", "-d"), ("up", "-d")):
+        result = other_project.compose(*verb)
+        assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
+        assert result.stderr.splitlines() == [f'error: service web: container name "{taken}" is already in use by a container of project {project.name}; '
+                                              "remove that container, or give this one another container_name"]  # fmt: skip
+    assert project.ps()[taken]["State"] == "running"  # the first project's container is untouched
+    assert other_project.ps() == {}

@@ -1,7 +1,7 @@
 """Who can reach what, with real containers on the bridges the tests make: a published
 port listens only on the address asked; an ambassador listens only on its networks (not
 on the host, not on a network it is not on); an internal network reaches nothing outside
-it; a container cannot reach another project's containers.
+it. (Another project's containers out of reach: test_up_networks.py.)
 """
 
 from __future__ import annotations
@@ -124,21 +124,3 @@ networks:
         assert reaches(project, "sealed", "vaulted", 80)
         assert refused(project, "sealed", front_gateway, host_port)
         assert refused(project, "sealed", address_of(project, "outsider", "web"), 80)
-
-
-def test_a_container_cannot_reach_another_projects_containers(project, tmp_path):
-    from tests.support.project import Project
-
-    project.write(f"services:\n  web: {{image: {IMAGE}, command: {HTTPD.format(text='first')}}}\n  client: {{image: {IMAGE}, command: {SLEEP}}}\n")
-    other = Project(tmp_path / "other", project.name + "x")
-    other.dir.mkdir()
-    other.write(f"services:\n  web: {{image: {IMAGE}, command: {HTTPD.format(text='second')}}}\n")
-    try:
-        project.compose("up", "-d", check=True)
-        other.compose("up", "-d", check=True)
-        theirs = run_in(other, "web", "ip -4 -o addr show eth0 | awk '{print $4}' | cut -d/ -f1").stdout.strip()
-        assert theirs and reaches(other, "web", theirs, 80)  # the control: it serves on that address
-        assert reaches(project, "client", "web", 80)
-        assert refused(project, "client", theirs, 80)
-    finally:
-        other.compose("down", "-t", "0")
