@@ -52,6 +52,8 @@ def test_secrets_have_their_mode_and_owner_are_read_only_and_never_printed(with_
     write = project.compose("exec", "-T", "app", "sh", "-c", "echo x > /run/secrets/token; echo x > /etc/app/token; chmod 777 /run/secrets/key")
     assert write.returncode != 0 and write.stderr.count("Read-only file system") >= 2, write.stderr
     assert oct(os.stat(project.dir / "token.txt").st_mode & 0o777) == "0o600"  # the user's file is untouched
+    dry = project.compose("up", "--dry-run", "-d", check=True).stderr  # dry-run names the copies as up does: no recreate
+    assert f"Container {project.name}-app-1  Running" in dry and "Recreate" not in dry, dry
     # never printed: `config` names the file and the variable, as Compose does
     outputs = [
         project.compose("config", check=True),
