@@ -16,6 +16,7 @@ import shutil
 from pathlib import Path
 
 from composer import paths
+from composer.atomic import write_atomically
 from composer.config.model import FileReference, Project, ProjectFile, Service, Volume
 from composer.drivers.runc.container_spec import secret_target
 from composer.errors import ComposerError
@@ -137,15 +138,9 @@ def _write_secret(project: Project, ref: FileReference, path: str) -> None:
             content = handle.read()
     else:
         content = (_environment_value(project, item) or "").encode() if item.environment is not None else (item.content or "").encode()
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(target.name + ".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o400)
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(content)
-    os.chown(tmp, *_owner(ref))
-    os.chmod(tmp, 0o444 if ref.mode is None else ref.mode)  # after chown, which clears set-id bits
-    os.replace(tmp, target)
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    # services sharing a secret write the same copy from parallel tasks: per-thread temp names
+    write_atomically(path, content, mode=0o444 if ref.mode is None else ref.mode, owner=_owner(ref))
 
 
 def file_path(project: Project, kind: str, item: ProjectFile) -> str:
@@ -171,11 +166,6 @@ def _file_for(project: Project, kind: str, item: ProjectFile) -> str:
     if item.file:
         return path
     content = _environment_value(project, item) if item.environment is not None else item.content or ""
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_suffix(".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o444)
-    with os.fdopen(fd, "w") as handle:
-        handle.write(content)
-    os.replace(tmp, target)
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    write_atomically(path, content, mode=0o444)
     return path
