@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import contextlib
 import io
-import tempfile
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -21,7 +21,6 @@ SEEDS = sorted(p for p in FIXTURES.glob("*/compose.yaml"))
 PIECES = [*":-[]{}&*!|>'\"%@`#,?$\t\n \\~.0123456789abcxyz", "${", "<<: ", "!reset ", "&a ", "*a", "\u00e9", "\x00", "\x85"]
 PAYLOAD = st.lists(st.sampled_from(PIECES), min_size=1, max_size=6).map("".join)
 EDIT = st.tuples(st.sampled_from(["cut", "insert", "replace", "repeat-line", "swap-lines", "indent", "dedent"]), st.floats(0, 1), st.floats(0, 1), PAYLOAD)
-SCRATCH = Path(tempfile.mkdtemp(prefix="composer-mangled-"))
 
 
 def mangle(text: str, kind: str, where: float, other: float, payload: str) -> str:
@@ -45,13 +44,18 @@ def mangle(text: str, kind: str, where: float, other: float, payload: str) -> st
     return "\n".join(lines)
 
 
+@pytest.fixture(scope="module")
+def scratch(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("mangled")
+
+
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.sampled_from(SEEDS), st.lists(EDIT, min_size=1, max_size=4))
-def test_mangled_text_is_loaded_or_refused_in_lines_never_a_traceback(seed: Path, edits):
+def test_mangled_text_is_loaded_or_refused_in_lines_never_a_traceback(scratch: Path, seed: Path, edits):
     text = seed.read_text()
     for edit in edits:
         text = mangle(text, *edit)
-    target = SCRATCH / "compose.yaml"
+    target = scratch / "compose.yaml"
     target.write_text(text, errors="surrogateescape")
     out, err = io.StringIO(), io.StringIO()
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
