@@ -67,7 +67,8 @@ class Driver(Protocol):
         """The stop generations `up` recorded for this project's edges, or None."""
 
     def missing_networks(self, project: Project, keys: Sequence[str]) -> list[str]:
-        """The networks (full names) `ensure_networks` would create; a missing external one raises."""
+        """The networks (full names) `ensure_networks` would create; a missing external one
+        raises, and so does what begin_up would refuse (dry-run asks this first)."""
 
     def existing_networks(self, project: Project) -> list[str]:
         """The project's own networks that exist now (what `down` would remove)."""
@@ -128,7 +129,8 @@ class Driver(Protocol):
     # --- project-wide actions ------------------------------------------------------------
 
     def begin_up(self, project: Project, stop_generations: list[list[str]]) -> None:
-        """Before `up` changes anything: remember the project and its stop order; the
+        """Before `up` changes anything: refuse names this driver cannot make safely (all
+        at once, so nothing is half-created); remember the project and its stop order; the
         converged record no longer holds until this run has converged everything again."""
 
     def ensure_networks(self, project: Project, keys: Sequence[str]) -> None: ...

@@ -55,6 +55,7 @@ class RuncDriver(RuncExtras):
     def missing_networks(self, project, keys) -> list[str]:
         from composer.drivers.runc.networks import missing_networks  # on use: see the module doc
 
+        self._refuse_unsafe_names(project)  # dry-run's first question: refuse what `up` would refuse
         self._ready_networks = set()
         return missing_networks(project, keys, self._ready_networks)
 
@@ -170,9 +171,18 @@ class RuncDriver(RuncExtras):
         from composer.drivers.runc import converged, records  # on use: see the module doc
         from composer.drivers.runc.stop_order import remember_stop_order  # on use: see the module doc
 
+        self._refuse_unsafe_names(project)  # before anything is written or made
         records.save_project(project.name, str(project.project_dir), project.compose_files)
         remember_stop_order(project, stop_generations)
         converged.forget(project.name)  # until this run has converged everything again
+
+    def _refuse_unsafe_names(self, project) -> None:
+        """Names that would leave the state dirs, or that another project's container has."""
+        from composer.drivers.runc import resources  # on use: see the module doc
+        from composer.drivers.runc.containers import refuse_names_taken  # on use: see the module doc
+
+        resources.check_names(project)
+        refuse_names_taken(project, self.runtime)
 
     def ensure_networks(self, project, keys) -> None:
         from composer.drivers.runc import networks  # on use: see the module doc
