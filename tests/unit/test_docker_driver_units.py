@@ -13,7 +13,7 @@ import pytest
 from composer.config.load import load_project
 from composer.config.options import LoadOptions
 from composer.drivers.docker.create_config import container_body, endpoint, labels, network_order
-from composer.drivers.docker.engine import DEFAULT_HOST, engine_host
+from composer.drivers.engine_api import DEFAULT_HOST, engine_host
 from composer.drivers.docker.hashes import ProjectHashes, go_json
 from composer.errors import ComposerError
 

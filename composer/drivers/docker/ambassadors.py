@@ -26,7 +26,7 @@ import netplugins
 
 from composer.config.model import Ambassador, Project
 from composer.drivers.docker.create_config import archive
-from composer.drivers.docker.engine import engine_errors, is_missing
+from composer.drivers.engine_api import engine_errors, is_missing
 from composer.errors import ComposerError, NetworkError
 
 P = "com.docker.compose."

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from composer.drivers.docker import ambassadors, observe, resources
 from composer.drivers.docker.create_config import DockerSpec, archive, container_body, endpoint, in_memory_files, labels, network_order, pumped_logs
-from composer.drivers.docker.engine import connect, engine_errors, engine_host
+from composer.drivers.engine_api import connect, engine_errors, engine_host
 from composer.drivers.docker.extras import DockerExtras
 from composer.drivers.docker.hashes import ProjectHashes
 from composer.drivers.docker.images import EngineImages

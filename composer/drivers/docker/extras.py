@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import BinaryIO
 
 from composer.drivers.docker import observe, resources
-from composer.drivers.docker.engine import engine_errors, is_missing
+from composer.drivers.engine_api import engine_errors, is_missing
 from composer.drivers.docker.runtime import P
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from composer.config.model import Project, Service
 from composer.drivers import image_policy
-from composer.drivers.docker.engine import engine_errors, is_missing
+from composer.drivers.engine_api import engine_errors, is_missing
 from composer.errors import ImageError
 from composer.plan.service import image_ref
 

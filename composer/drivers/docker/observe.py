@@ -9,7 +9,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
-from composer.drivers.docker.engine import engine_errors, is_missing
+from composer.drivers.engine_api import engine_errors, is_missing
 from composer.drivers.docker.runtime import P, parse_time
 from composer.drivers.events import ContainerSnapshot
 from composer.logs.api import LogRecord

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from composer import __version__
 from composer.config.model import Project
-from composer.drivers.docker.engine import engine_errors, is_missing
+from composer.drivers.engine_api import engine_errors, is_missing
 from composer.drivers.docker.hashes import ProjectHashes
 from composer.errors import ComposerError, NetworkError
 

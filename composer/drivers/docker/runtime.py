@@ -12,7 +12,7 @@ import sys
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 
-from composer.drivers.docker.engine import engine_errors, is_missing
+from composer.drivers.engine_api import engine_errors, is_missing
 from composer.errors import RuntimeFailure
 from composer.runtime.api import ContainerState, HealthProbe, HealthState
 

@@ -1,4 +1,4 @@
-"""The connection to a Docker engine, and its errors as one line each.
+"""The connection to a Docker engine (the docker and swarm drivers'), and its errors as one line each.
 
 Where the engine is: DOCKER_HOST, else the current Docker context's endpoint (DOCKER_CONTEXT,
 else `currentContext` in $DOCKER_CONFIG/config.json, its meta.json under contexts/meta/<sha256
@@ -47,7 +47,7 @@ def _current_context(config_dir: Path) -> str:
 
 
 def connect():
-    """A low-level API client on the engine; refuses an engine older than MIN_API."""
+    """A low-level API client on the engine (the docker driver's); refuses an engine older than MIN_API."""
     import docker  # on use: see the module doc
 
     host = engine_host()
@@ -95,6 +95,13 @@ def _explanation(exc) -> str:
     if taken:
         return f"published port {taken.group(1)} is already in use"
     return text.strip().splitlines()[0] if text.strip() else type(exc).__name__
+
+
+def high_level_client(timeout: int = 120):
+    """A docker.DockerClient (services, secrets, nodes: the swarm driver's) on the same engine."""
+    import docker  # on use: see the module doc
+
+    return docker.DockerClient(base_url=engine_host(), version=MIN_API, timeout=timeout)
 
 
 def is_missing(exc: BaseException) -> bool:
