@@ -40,8 +40,11 @@ def add_arguments(parser) -> None:
     parser.add_argument("--name", help="name for the container")
     parser.add_argument("--cap-add", action="append", default=[], metavar="CAP")
     parser.add_argument("--cap-drop", action="append", default=[], metavar="CAP")
-    parser.add_argument("-i", "--interactive", nargs="?", const=True, default=True, type=_go_bool, help="keep stdin open (default true)")
-    parser.add_argument("-t", "--tty", nargs="?", const=True, default=None, type=_go_bool, help="allocate a pseudo-TTY")
+    # Short flags combine (-it, -iT); the long ones take Go's =false as well.
+    parser.add_argument("-i", dest="interactive", action="store_true", default=True, help="keep stdin open (default true)")
+    parser.add_argument("--interactive", nargs="?", const=True, type=_go_bool, help="--interactive=false: no stdin")
+    parser.add_argument("-t", dest="tty", action="store_const", const=True, default=None, help="allocate a pseudo-TTY")
+    parser.add_argument("--tty", nargs="?", const=True, type=_go_bool, help="--tty=false: no terminal")
     parser.add_argument("-T", "--no-TTY", dest="no_tty", action="store_true", help="disable pseudo-TTY allocation")
     parser.add_argument("-P", "--service-ports", action="store_true", help="publish the service's ports")
     parser.add_argument("--use-aliases", action="store_true", help="answer to the service's name and network aliases")
@@ -70,8 +73,14 @@ def run(args) -> int:
     if args.service not in project.services:
         raise ComposerError(f"no such service: {args.service}", f"choose from {', '.join(project.services)}")
     stdin_tty = sys.stdin.isatty()
+    asked_tty = args.tty
     args.tty = (stdin_tty if args.tty is None else args.tty) and not args.no_tty and not args.detach
     args.interactive = args.interactive and not args.detach
+    if asked_tty and args.tty and args.interactive and not stdin_tty:
+        from composer.cli import output
+
+        output.failure("the input device is not a TTY")  # Compose's words (docker run -t's too)
+        return 1
     engine = open_driver()
     reporter = _Quiet() if args.quiet else PlainProgress()
     service = project.services[args.service]

@@ -33,6 +33,7 @@ def run_one_off(
     if service.ports:  # -p / --service-ports: published while it runs
         driver.check_ports_free(project)
     driver.create_container(project, service, spec, image, oneoff=True, use_aliases=use_aliases)
+    driver.flush_names(project)  # the others know its name before it runs
     driver.runtime.start(spec.name, stdin=stdin)
     if service.ports:  # once it runs: a published port forwards to running containers only
         driver.publish_ports(project)
