@@ -28,7 +28,6 @@ def run(args) -> int:
 
     from composer.cli import output
     from composer.cli.driver import open_driver
-
     from composer.errors import ComposerError
 
     try:
