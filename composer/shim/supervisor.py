@@ -135,8 +135,8 @@ class Supervisor:
                 if stdin is not None:
                     os.close(stdin)
                 raise
-            if stdin is not None:  # the terminal's input is copied from it
-                os.set_blocking(stdin, False)
+            if stdin is not None:  # the terminal's input is copied from it (left blocking:
+                # the file description is the caller's too; one read after select never blocks)
                 self.selector.register(stdin, selectors.EVENT_READ, ("input", master))
         else:
             out_read, out_write = os.pipe()
