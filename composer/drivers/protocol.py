@@ -14,17 +14,38 @@ is a method here.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 from composer.config.model import Ambassador, Project, Service
 from composer.runtime.api import ContainerState, Runtime
 
-__all__ = ["ContainerState", "Driver", "Reporter", "Runtime"]
+__all__ = ["ContainerFiles", "ContainerState", "Driver", "Reporter", "Runtime", "StackDriver", "StackOptions"]
 
 
 class Reporter(Protocol):
     def status(self, kind: str, name: str, text: str) -> None:
         """kind: Image | Volume | Network | Container | Service | …; text: Pulled, Created, Started, Error: …"""
+
+
+class ContainerFiles(Protocol):
+    """A container's filesystem as host paths, for `compose watch` to sync into."""
+
+    name: str
+    uid: int  # the container's user: new files and dirs are given to it
+    gid: int
+
+    def check_target(self, container_path: str, what: str) -> None:
+        """Raise (one line, naming `what`) when sync cannot write there: tmpfs, proc, read-only."""
+
+    def entry(self, container_path: str, make_parents: bool = False) -> Any:
+        """The host Path of the entry at container_path, its last component not followed."""
+
+    def mount_point(self, container_path: str) -> Any:
+        """The mount whose destination is exactly container_path, or None."""
+
+    def make_dir(self, container_path: str) -> Any:
+        """mkdir -p inside the container (owned by its user); the host Path."""
 
 
 class Driver(Protocol):
@@ -46,7 +67,8 @@ class Driver(Protocol):
         """The stop generations `up` recorded for this project's edges, or None."""
 
     def missing_networks(self, project: Project, keys: Sequence[str]) -> list[str]:
-        """The networks (full names) `ensure_networks` would create; a missing external one raises."""
+        """The networks (full names) `ensure_networks` would create; a missing external one
+        raises, and so does what begin_up would refuse (dry-run asks this first)."""
 
     def existing_networks(self, project: Project) -> list[str]:
         """The project's own networks that exist now (what `down` would remove)."""
@@ -90,6 +112,9 @@ class Driver(Protocol):
     def log_reader(self, name: str):
         """The log reader of a container (its log driver as it was created with)."""
 
+    def container_files(self, name: str) -> ContainerFiles:
+        """The container's filesystem as host paths (watch's sync writes through it)."""
+
     # --- images --------------------------------------------------------------------------
 
     def image_for(self, project: Project, service: Service, pull_override: str | None, reporter: Reporter, build: bool = False) -> Any:
@@ -104,7 +129,8 @@ class Driver(Protocol):
     # --- project-wide actions ------------------------------------------------------------
 
     def begin_up(self, project: Project, stop_generations: list[list[str]]) -> None:
-        """Before `up` changes anything: remember the project and its stop order; the
+        """Before `up` changes anything: refuse names this driver cannot make safely (all
+        at once, so nothing is half-created); remember the project and its stop order; the
         converged record no longer holds until this run has converged everything again."""
 
     def ensure_networks(self, project: Project, keys: Sequence[str]) -> None: ...
@@ -181,3 +207,50 @@ class Driver(Protocol):
 
     def commit_container(self, project: str, name: str, target: str, author: str = "", message: str = "", pause: bool = True) -> str:
         """The container's changes as a new image `target` over its image; returns the image ID."""
+
+
+@dataclass(frozen=True)
+class StackOptions:
+    """What `up` asks of a stack driver."""
+
+    services: tuple[str, ...] = ()
+    no_deps: bool = False
+    allow_dropped: bool = False  # deploy without the settings the driver cannot express (each is reported)
+    registry: str | None = None  # where built images are pushed for the nodes to pull
+    build: bool = False
+    remove_orphans: bool = False
+
+
+class StackDriver(Protocol):
+    """A driver that converges whole services, not containers (the swarm driver): Swarm
+    itself creates, restarts and rolls its tasks, so the verbs' per-container plan does not
+    apply. It says so with `deploys_stack = True`; `up`, `down`, `ps` and `logs` then hand
+    over to composer/cli/stack_cmd.py, which calls only the methods below. Other verbs
+    reach the driver's container methods, which it may refuse with one line."""
+
+    deploys_stack: bool
+
+    def deploy(self, project: Project, options: StackOptions, reporter: Reporter) -> Any:
+        """Converge the project's (chosen) services, in dependency order with depends_on's
+        waits; unchanged services are left alone, changed ones updated in place. Returns
+        .ok, .failures (service → line), .said (Compose's own lines), .notes (warnings)."""
+
+    def remove(self, project: str, reporter: Reporter, volumes: bool = False) -> None:
+        """Every object of the stack: services, then networks, secrets, configs (volumes with -v)."""
+
+    def containers(self, project: str, service: str | None = None) -> list[ContainerState]:
+        """The services' tasks as ContainerStates (what the executor's waits read)."""
+
+    def services(self, project: str) -> list[dict]:
+        """The stack's services as the engine describes them (ID, Spec, Version), by name."""
+
+    def tasks(self, project: str, service: str | None = None) -> list[dict]:
+        """Each slot's newest task as the engine describes it, plus "service": its name (ps)."""
+
+    def node_names(self) -> dict[str, str]: ...
+
+    def log_lines(self, service: dict, follow: bool, timestamps: bool, tail: Any) -> Any:
+        """(slot, line bytes) of one service's log stream from every node (tail: "all" or N)."""
+
+    def events(self) -> Any:
+        """The engine's service and container events (dicts) as they come."""
