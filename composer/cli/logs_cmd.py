@@ -36,7 +36,7 @@ def run(args) -> int:
         names = [n for n in names if n.rsplit("-", 1)[-1] == str(args.index)]
     since, until = _time(args.since), _time(args.until)
     if args.follow:
-        stream = LogStream(args.timestamps, not args.no_log_prefix)
+        stream = LogStream(args.timestamps, not args.no_log_prefix, project.name)
         stream.follow(names, driver.log_reader, tail=tail)
         try:
             while True:
@@ -44,7 +44,7 @@ def run(args) -> int:
         except KeyboardInterrupt:
             stream.stop(0)
         return 0
-    for name, (prefix, color) in prefixes(names, not args.no_log_prefix).items():
+    for name, (prefix, color) in prefixes(names, not args.no_log_prefix, project.name).items():
         write_logs(sys.stdout.buffer, driver.log_reader(name), prefix, color, args.timestamps, tail, since, until)
     _ambassador_logs(project, driver, args, tail)
     sys.stdout.buffer.flush()

@@ -7,6 +7,19 @@ def add_arguments(parser) -> None:
     parser.add_argument("--ignore-pull-failures", action="store_true", help="pull what it can")
     parser.add_argument("--ignore-buildable", action="store_true", help="ignore images that can be built")
     parser.add_argument("--policy", choices=("missing", "always"), default="always", help="apply pull policy")
+    parser.add_argument("--include-deps", action="store_true", help="also pull the services they depend on")
+
+
+def with_dependencies(project, names: set[str]) -> set[str]:
+    """The services and, transitively, those they depend on."""
+    found, todo = set(), list(names)
+    while todo:
+        name = todo.pop()
+        if name in found or name not in project.services:
+            continue
+        found.add(name)
+        todo.extend(project.services[name].depends_on)
+    return found
 
 
 def run(args) -> int:
@@ -17,14 +30,15 @@ def run(args) -> int:
 
     project = load_project(args, services=tuple(args.services))
     store = open_driver().images
+    wanted = with_dependencies(project, set(args.services)) if args.include_deps else set(args.services)
     if args.dry_run:
         from composer.cli.progress import progress_for
         from composer.verbs import dry_run
 
-        return dry_run.pull(project, store, args.services, args.policy, args.ignore_buildable, progress_for(args))
+        return dry_run.pull(project, store, sorted(wanted), args.policy, args.ignore_buildable, progress_for(args))
     failed = 0
     for name, service in project.services.items():
-        if args.services and name not in args.services or not service.image:
+        if wanted and name not in wanted or not service.image:
             continue
         if service.build is not None and args.ignore_buildable:
             continue

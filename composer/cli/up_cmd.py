@@ -163,22 +163,27 @@ def _wait(project, engine, timeout: float | None, reporter):
 def _attached(project, engine, args, ok: bool) -> int:
     """Stream logs until every container ended (or one did, with --abort-on-container-exit)."""
     from composer.cli import output
-    from composer.cli.log_stream import LogStream
+    from composer.cli.log_stream import LogStream, shown_name
     from composer.cli.progress import open_progress
     from composer.verbs.down import stop_project
 
     attach = set(args.attach) or {n for n, s in project.services.items() if s.attach}
     attach -= set(args.no_attach)
     watched = [s for s in engine.containers(project.name) if s.service in attach]
-    stream = LogStream(timestamps=args.timestamps, with_prefix=not args.no_log_prefix)
-    stream.follow([s.name for s in watched], engine.log_reader, tail=None)
+    stream = LogStream(timestamps=args.timestamps, with_prefix=not args.no_log_prefix, project=project.name, split=True)
+    names = [s.name for s in watched]
+    if names:  # Compose's first line, then each container's exit as it comes
+        output.line(f"Attaching to {', '.join(shown_name(project.name, n) for n in sorted(names))}")
+    stream.follow(names, engine.log_reader, tail=None)
+    exits = _ExitLines(stream, project.name, names)
     abort = args.abort_on_container_exit or bool(args.exit_code_from)
     try:
-        ended = _wait_until_ended(engine, project, [s.name for s in watched], abort)
+        ended = _wait_until_ended(engine, project, names, abort, exits)
     except KeyboardInterrupt:
         output.error("Gracefully stopping... (press Ctrl+C again to force)")
         ended = None
-    stream.stop()
+    if abort and ended is not None:
+        output.failure(output.colored("Aborting on container exit...", "31;1"))
     try:
         with open_progress(args) as reporter:
             stop_project(project, engine, reporter, timeout=args.timeout)
@@ -186,16 +191,36 @@ def _attached(project, engine, args, ok: bool) -> int:
         for state in engine.containers(project.name):
             engine.runtime.kill(state.name)
         return 130
+    finally:
+        stream.stop()  # the stopped containers' last lines are shown, then how they ended
+        exits.show([s for s in engine.containers(project.name) if s.name in names])
     return _exit_code(engine, project, args, ended, ok)
 
 
-def _wait_until_ended(engine, project, names: list[str], abort: bool):
+class _ExitLines:
+    """`web-1 exited with code 0`, once per watched container, after its last log lines."""
+
+    def __init__(self, stream, project: str, names: list[str]) -> None:
+        self.stream, self.project, self.pending = stream, project, set(names)
+
+    def show(self, states) -> None:
+        from composer.cli.log_stream import shown_name
+
+        for state in states:
+            if state.name in self.pending and state.status in ("exited", "dead"):
+                self.pending.discard(state.name)
+                time.sleep(0.2)  # its log reader catches up (it polls every 0.1 s)
+                self.stream.line(f"\r\x1b[K{shown_name(self.project, state.name)} exited with code {state.exit_code or 0}")
+
+
+def _wait_until_ended(engine, project, names: list[str], abort: bool, exits: _ExitLines):
     """The first container that ended (abort mode) or the last one; None if none are watched."""
     if not names:
         return None
     while True:
         states = [s for s in engine.containers(project.name) if s.name in names]
         ended = [s for s in states if s.status in ("exited", "dead")]
+        exits.show(ended)
         if ended and (abort or len(ended) == len(states)):
             return ended[0]
         time.sleep(0.1)

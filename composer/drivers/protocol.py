@@ -141,7 +141,9 @@ class Driver(Protocol):
     def desired_containers(self, project: Project, service: Service, replicas: int, image: Any, prepare: bool = True, chosen=()) -> list:
         """The specs of the service's replicas; prepare=False touches nothing (--dry-run)."""
 
-    def create_container(self, project: Project, service: Service, spec: Any, image: Any, oneoff: bool = False) -> None: ...
+    def create_container(self, project: Project, service: Service, spec: Any, image: Any, oneoff: bool = False, use_aliases: bool = False) -> None:
+        """oneoff (`compose run`): not one of the service's replicas, and reached by its
+        container name only unless use_aliases (then also by the service's name and aliases)."""
 
     def remove_container(self, project: str, name: str, tell_others: bool = True) -> None:
         """The container and everything it has (network, names, record)."""

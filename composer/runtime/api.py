@@ -58,8 +58,10 @@ class Runtime(Protocol):
     def create(self, spec: ContainerSpec) -> None:
         """Mount the rootfs and write the bundle; nothing runs yet. Same spec again: no-op."""
 
-    def start(self, name: str) -> None:
-        """Start the supervisor, which starts the container; returns once its process runs."""
+    def start(self, name: str, stdin: int | None = None) -> None:
+        """Start the supervisor, which starts the container; returns once its process runs.
+        stdin: an fd the container's process gets as its standard input (`compose run`;
+        a tty container's input is copied to its terminal); None: /dev/null."""
 
     def stop(self, name: str, timeout: float | None = None) -> None:
         """Stop signal, SIGKILL after timeout (default: the spec's grace); no restart follows."""

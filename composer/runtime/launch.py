@@ -39,9 +39,10 @@ _ZYGOTE_BOOTSTRAP = (
 )
 
 
-def shim_command(state_dir: Path, ready_fd: int) -> list[str]:
+def shim_command(state_dir: Path, ready_fd: int, stdin: int | None = None) -> list[str]:
     # -S: no site-packages (and none of their .pth imports): stdlib only, ~1.7 MB less.
-    return [sys.executable, "-I", "-S", "-c", _BOOTSTRAP, _package_parent(), str(state_dir), str(ready_fd)]
+    extra = [] if stdin is None else [str(stdin)]
+    return [sys.executable, "-I", "-S", "-c", _BOOTSTRAP, _package_parent(), str(state_dir), str(ready_fd), *extra]
 
 
 def _package_parent() -> str:
@@ -61,13 +62,14 @@ class _Zygote:
         self._socket: socket.socket | None = None
         self._broken = False
 
-    def launch(self, state_dir: Path, write_end: int) -> bool:
-        """Ask for a supervisor of state_dir answering on write_end; False if the zygote is unusable."""
+    def launch(self, state_dir: Path, write_end: int, stdin: int | None = None) -> bool:
+        """Ask for a supervisor of state_dir answering on write_end (stdin, when given, is
+        the container's standard input); False if the zygote is unusable."""
         control = self._control()
         if control is None:
             return False
         try:
-            socket.send_fds(control, [str(state_dir).encode()], [write_end])
+            socket.send_fds(control, [str(state_dir).encode()], [write_end] if stdin is None else [write_end, stdin])
             return True
         except OSError:
             with self._lock:
@@ -101,12 +103,14 @@ class _Zygote:
 _zygote = _Zygote()
 
 
-def launch_shim(name: str, state_dir: Path) -> int:
-    """Start the supervisor and wait until the container runs; returns the container's pid."""
+def launch_shim(name: str, state_dir: Path, stdin: int | None = None) -> int:
+    """Start the supervisor and wait until the container runs; returns the container's pid.
+    stdin: an fd handed to the supervisor for the container's standard input."""
     read_end, write_end = os.pipe()
     try:
-        if not _zygote.launch(state_dir, write_end):
-            _detached(shim_command(state_dir, write_end), (write_end,)).wait()
+        if not _zygote.launch(state_dir, write_end, stdin):
+            extra = () if stdin is None else (stdin,)
+            _detached(shim_command(state_dir, write_end, stdin), (write_end, *extra)).wait()
         os.close(write_end)
         write_end = -1
         answer = _read_answer(read_end, READY_TIMEOUT)

@@ -128,7 +128,7 @@ class RuncRuntime:
 
     # -- start / stop / kill -------------------------------------------------
 
-    def start(self, name: str) -> None:
+    def start(self, name: str, stdin: int | None = None) -> None:
         paths, _ = self._existing(name)
         if supervisor_alive(read_state(str(paths.state_file))):
             return
@@ -138,7 +138,7 @@ class RuncRuntime:
         if (paths.runc_root / name).exists():  # left by a supervisor that died
             self._runc().delete(name)
         try:
-            launch_shim(name, paths.state_dir)
+            launch_shim(name, paths.state_dir, stdin)
         except RuntimeFailure:
             state = read_state(str(paths.state_file))  # let the failed supervisor finish exiting
             if state is not None:

@@ -1,4 +1,4 @@
-"""Entry point: `python -I -m composer.shim <state-dir> [ready-fd]`.
+"""Entry point: `python -I -m composer.shim <state-dir> [ready-fd [stdin-fd]]`.
 
 Detaches (fork; the runtime already put us in a new session with stdio on /dev/null),
 becomes child subreaper, takes the container's supervisor lock, starts the container
@@ -24,16 +24,19 @@ SHIM_LOG_LIMIT = 64 * 1024
 
 def main(argv: list[str]) -> int:
     if len(argv) < 2:
-        print("usage: python -I -m composer.shim <state-dir> [ready-fd]", file=sys.stderr)
+        print("usage: python -I -m composer.shim <state-dir> [ready-fd [stdin-fd]]", file=sys.stderr)
         return 2
     os.chdir(argv[1])
     ready_fd = int(argv[2]) if len(argv) > 2 else None
     if ready_fd is not None:
         os.set_inheritable(ready_fd, False)  # runc and the container must not hold it open
+    stdin_fd = int(argv[3]) if len(argv) > 3 else None  # `compose run`: the caller's stdin
+    if stdin_fd is not None:
+        os.set_inheritable(stdin_fd, False)  # given to runc create explicitly, once
     if os.fork() > 0:
         os._exit(0)  # the runtime waits for this one; the supervisor lives on, orphaned
     try:
-        return supervise(ready_fd)
+        return supervise(ready_fd, stdin_fd)
     except Exception as exc:  # the last word goes to shim.log, never to a closed stderr
         import traceback  # only now: it costs memory for the shim's whole life
 
@@ -42,7 +45,7 @@ def main(argv: list[str]) -> int:
         return 1
 
 
-def supervise(ready_fd: int | None) -> int:
+def supervise(ready_fd: int | None, stdin_fd: int | None = None) -> int:
     lock = os.open(LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o600)
     try:
         fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -52,7 +55,7 @@ def supervise(ready_fd: int | None) -> int:
     become_subreaper()
     cfg = load_shim_config(".")
     logs = LogSink(cfg)
-    supervisor = Supervisor(cfg, logs)
+    supervisor = Supervisor(cfg, logs, stdin_fd)
     try:
         try:
             pid = supervisor.start_first()

@@ -35,8 +35,9 @@ class StartFailed(Exception):
 
 
 class Supervisor:
-    def __init__(self, cfg: ShimConfig, logs: LogSink) -> None:
+    def __init__(self, cfg: ShimConfig, logs: LogSink, stdin: int | None = None) -> None:
         self.cfg = cfg
+        self.stdin = stdin  # `compose run`'s standard input, for the first start only
         self.logs = logs
         self.log = None  # the writer: opened before the container's process first runs
         self.runc = RuncArgv(cfg.runc, cfg.runc_root, RUNC_LOG)
@@ -121,30 +122,42 @@ class Supervisor:
         if os.path.exists(INIT_PID_FILE):
             os.unlink(INIT_PID_FILE)
         argv = self.runc.create(self.cfg.name, self.cfg.state_dir, INIT_PID_FILE, CONSOLE_SOCKET if console else None)
+        stdin, self.stdin = self.stdin, None  # a restart reads /dev/null, as Docker's
         if console:
-            self._runc(argv, devnull, "create")
             try:
-                self._add_stream(console.receive_master(), "stdout")
-            except OSError as exc:
-                raise StartFailed(f"runc sent no terminal: {exc}") from None
+                self._runc(argv, devnull, "create")
+                try:
+                    master = console.receive_master()
+                except OSError as exc:
+                    raise StartFailed(f"runc sent no terminal: {exc}") from None
+                self._add_stream(master, "stdout")
+            except StartFailed:
+                if stdin is not None:
+                    os.close(stdin)
+                raise
+            if stdin is not None:  # the terminal's input is copied from it (left blocking:
+                # the file description is the caller's too; one read after select never blocks)
+                self.selector.register(stdin, selectors.EVENT_READ, ("input", master))
         else:
             out_read, out_write = os.pipe()
             err_read, err_write = os.pipe()
             self._add_stream(out_read, "stdout")
             self._add_stream(err_read, "stderr")
-            try:
-                self._runc(argv, devnull, "create", stdout=out_write, stderr=err_write)
+            try:  # without a terminal runc passes its stdio through: the container reads stdin itself
+                self._runc(argv, devnull, "create", stdout=out_write, stderr=err_write, stdin=stdin)
             finally:
                 os.close(out_write)
                 os.close(err_write)
+                if stdin is not None:
+                    os.close(stdin)
         self.init_pid = read_pid_file(INIT_PID_FILE)
         if self.init_pid is None:
             raise StartFailed("runc create wrote no pid file")
 
     def _runc(
-        self, argv: list[str], devnull: int, verb: str, stdout: int | None = None, stderr: int | None = None
+        self, argv: list[str], devnull: int, verb: str, stdout: int | None = None, stderr: int | None = None, stdin: int | None = None
     ) -> None:
-        pid = spawn(argv, devnull, devnull if stdout is None else stdout, devnull if stderr is None else stderr)
+        pid = spawn(argv, devnull if stdin is None else stdin, devnull if stdout is None else stdout, devnull if stderr is None else stderr)
         code = wait_for(pid, RUNC_TIMEOUT)
         if code is None:
             signal_if_alive(pid, signal.SIGKILL)
@@ -183,6 +196,8 @@ class Supervisor:
                 self._on_signal(signum)
         elif kind == "stream":
             self._read_stream(key.fd, detail)
+        elif kind == "input":
+            self._copy_input(key.fd, detail)
         elif kind == "probe" and self.checks and self.checks.on_readable(key.fd):
             self._save()
 
@@ -298,10 +313,36 @@ class Supervisor:
             if self.checks and self.checks.on_output(name, data):
                 self._save()
         else:
+            if self.cfg.tty:
+                self._close_input()  # its terminal is this fd: never write to a reused number
             self.selector.unregister(fd)
             os.close(fd)
 
+    def _copy_input(self, fd: int, terminal: int) -> None:
+        """A tty container's input: what the caller types, to its terminal."""
+        try:
+            data = os.read(fd, READ_SIZE)
+        except BlockingIOError:
+            return
+        except OSError:
+            data = b""
+        if not data:
+            self._close_input()
+            return
+        try:
+            while data:
+                data = data[os.write(terminal, data):]
+        except OSError:
+            pass  # the terminal is full or gone: typed-ahead input is dropped, as a full pty does
+
+    def _close_input(self) -> None:
+        for key in list(self.selector.get_map().values()):
+            if key.data[0] == "input":
+                self.selector.unregister(key.fd)
+                os.close(key.fd)
+
     def _close_streams(self) -> None:
+        self._close_input()
         for fd in self._streams():
             self.selector.unregister(fd)
             os.close(fd)

@@ -9,17 +9,14 @@ from __future__ import annotations
 import json
 import os
 import re
-import secrets
 import subprocess
-import sys
-import tempfile
-from pathlib import Path
 
 import pytest
 
+from tests.support.compose_reference import masked, twin
 from tests.support.images import BUSYBOX_REF
 
-pytest_plugins = ["tests.support.project"]
+pytest_plugins = ["tests.support.project", "tests.support.compose_reference"]
 pytestmark = [pytest.mark.needs_root, pytest.mark.slow]
 
 FILES = f"""
@@ -37,62 +34,15 @@ volumes:
 """
 
 
-@pytest.fixture(scope="module")
-def engine():
-    from bench.anchors.compose_v2 import ensure_compose_v2
-    from bench.anchors.engine import DockerEngine
-    from bench.suites.base import NotAvailable
-    from tests.support.rootfs import have_busybox, make_busybox_tar
-
-    if not have_busybox():
-        pytest.skip("busybox-static is not installed")
-    try:
-        binary = ensure_compose_v2()
-        docker = DockerEngine(Path(tempfile.mkdtemp(prefix="cpar-", dir="/tmp")))
-        docker.start()
-    except NotAvailable as exc:
-        print(f"skipped: {exc}")
-        pytest.skip(f"no reference engine: {exc}")
-    try:
-        with tempfile.TemporaryDirectory() as work:
-            tar = make_busybox_tar(Path(work) / "busybox.tar", Path(work))
-            docker.docker("import", "-c", 'CMD ["sh"]', str(tar), BUSYBOX_REF, timeout=120)
-        yield docker, binary
-    finally:
-        docker.stop()
-        subprocess.run(["rm", "-rf", str(docker.dir)], capture_output=True)
-
-
-class Reference:
-    def __init__(self, engine, binary: Path, directory: Path) -> None:
-        self.engine, self.binary, self.dir = engine, binary, directory
-        self.name = f"r{secrets.token_hex(3)}"
-
-    def compose(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
-        env = {k: v for k, v in self.engine.env.items() if not k.startswith("COMPOSE_")}
-        result = subprocess.run([str(self.binary), "-p", self.name, *args], cwd=self.dir, env=env, capture_output=True, text=True, timeout=180)
-        if check and result.returncode != 0:
-            raise AssertionError(f"docker-compose {' '.join(args)}: {result.stderr}")
-        return result
-
-
 @pytest.fixture
-def both(engine, project, tmp_path):
-    reference_dir = tmp_path / "reference"
-    reference_dir.mkdir()
-    (reference_dir / "compose.yaml").write_text(FILES)
-    project.write(FILES)
-    reference = Reference(*engine, reference_dir)
+def both(reference_engine, project, tmp_path):
+    project, reference = twin(reference_engine, tmp_path, project, FILES)
     yield project, reference
     reference.compose("down", "-v", "-t", "1", check=False)
 
 
 def ours(project, *args: str) -> subprocess.CompletedProcess:
     return project.compose(*args, check=True)
-
-
-def masked(text: str, name: str) -> str:
-    return text.replace(name, "PROJECT")
 
 
 def test_create_volumes_and_ids_match(both):

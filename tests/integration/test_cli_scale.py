@@ -37,7 +37,7 @@ def test_reads_cover_every_container_once(many) -> None:
     assert {row["Name"] for row in rows} == names and len(rows) == COUNT
     assert all(row["State"] == "running" and row["Status"].startswith("Up") for row in rows)
     logs = _wait_for_logs(many, COUNT)
-    assert sorted(logs) == sorted(f"{many.name}-s{i}-1 | last of s{i}" for i in range(COUNT))
+    assert sorted(logs) == sorted(f"s{i}-1 | last of s{i}" for i in range(COUNT))  # Compose shows s0-1, not <project>-s0-1
     config = many.compose("config", "-q", check=True)
     assert config.stdout == "" and config.returncode == 0
 

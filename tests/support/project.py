@@ -27,13 +27,19 @@ class Project:
     def write(self, text: str, filename: str = "compose.yaml") -> None:
         (self.dir / filename).write_text(text)
 
-    def compose(self, *args: str, timeout: float = 120, check: bool = False) -> subprocess.CompletedProcess:
+    def argv(self, *args: str) -> list[str]:
+        return [sys.executable, "-m", "composer", "-p", self.name, *args]
+
+    def compose(self, *args: str, timeout: float = 120, check: bool = False, input: str | None = None) -> subprocess.CompletedProcess:
+        """stdin is /dev/null unless input is given (`run` attaches it, a terminal gives a tty)."""
         result = subprocess.run(
-            [sys.executable, "-m", "composer", "-p", self.name, *args],
+            self.argv(*args),
             cwd=self.dir,
             capture_output=True,
             text=True,
             timeout=timeout,
+            input=input,
+            stdin=subprocess.DEVNULL if input is None else None,
             env={k: v for k, v in os.environ.items() if not k.startswith("COMPOSE_")},
         )
         if check and result.returncode != 0:

@@ -256,10 +256,11 @@ def _mount(mount: Mount) -> dict[str, Any]:
     raise ComposerError(f"volume at {mount.target}: type {mount.type!r} is not supported by the docker driver")
 
 
-def endpoint(service: Service, key: str, container_name: str) -> dict[str, Any]:
-    """The endpoint on network `key`: Compose's aliases (container name, service, its own) and static IPs."""
+def endpoint(service: Service, key: str, container_name: str, by_service: bool = True) -> dict[str, Any]:
+    """The endpoint on network `key`: Compose's aliases (container name, service, its own;
+    a `run` container's own name only, unless --use-aliases) and static IPs."""
     attach = service.networks.get(key)
-    aliases = [container_name, service.name, *(attach.aliases if attach else ())]
+    aliases = [container_name, service.name, *(attach.aliases if attach else ())] if by_service else [container_name]
     out: dict[str, Any] = {"Aliases": list(dict.fromkeys(aliases))}
     if attach is not None:
         ipam = {}

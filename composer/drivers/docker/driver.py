@@ -168,19 +168,20 @@ class DockerDriver(DockerExtras):
         keys = network_order(project, service)
         return project.networks[keys[0]].name if keys else "none"
 
-    def create_container(self, project, service, spec: DockerSpec, image, oneoff: bool = False) -> None:
+    def create_container(self, project, service, spec: DockerSpec, image, oneoff: bool = False, use_aliases: bool = False) -> None:
         resources.ensure_volumes(self.api, project, self.hashes(project))
         body = dict(spec.body)
         body["Labels"] = {**body["Labels"], P + "oneoff": "True" if oneoff else "False"}
         keys = network_order(project, service) if not service.network_mode else []
-        networking = {"EndpointsConfig": {project.networks[keys[0]].name: endpoint(service, keys[0], spec.name)}} if keys else None
+        by_service = not oneoff or use_aliases  # a `run` container: its own name only, as Compose
+        networking = {"EndpointsConfig": {project.networks[keys[0]].name: endpoint(service, keys[0], spec.name, by_service)}} if keys else None
         if networking:
             body["NetworkingConfig"] = networking
         with engine_errors(f"container {spec.name}: create"):
             self.api.create_container_from_config(body, spec.name)
             for network, config in spec.extra_networks.items():
                 self.api.connect_container_to_network(
-                    spec.name, network, aliases=config.get("Aliases"), ipv4_address=(config.get("IPAMConfig") or {}).get("IPv4Address"),
+                    spec.name, network, aliases=config.get("Aliases") if by_service else [spec.name], ipv4_address=(config.get("IPAMConfig") or {}).get("IPv4Address"),
                     ipv6_address=(config.get("IPAMConfig") or {}).get("IPv6Address"), driver_opt=config.get("DriverOpts"),
                 )
             if spec.files:

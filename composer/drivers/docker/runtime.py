@@ -27,7 +27,9 @@ class DockerRuntime:
     def create(self, spec) -> None:
         raise RuntimeFailure("the docker driver creates containers through the driver (create_container), not the runtime")
 
-    def start(self, name: str) -> None:
+    def start(self, name: str, stdin: int | None = None) -> None:
+        """stdin is not attached here (it would need the engine's attach stream): a `run`
+        container under this driver reads nothing from ours."""
         with engine_errors(f"container {name}: start"):
             self.api.start(name)
 

@@ -120,9 +120,9 @@ def is_one_off(project_name: str, name: str) -> bool:
     return record is not None and record.oneoff
 
 
-def create_container(project: Project, service: Service, spec: ContainerSpec, image, runtime, oneoff: bool = False) -> None:
+def create_container(project: Project, service: Service, spec: ContainerSpec, image, runtime, oneoff: bool = False, use_aliases: bool = False) -> None:
     """Network first (the spec names its netns), then the container, then its /etc links."""
-    networks.attach(project, service, spec.name)
+    networks.attach(project, service, spec.name, by_service=not oneoff or use_aliases)
     if service.network_mode != "host":  # a recreate removed the old container's directory
         hostsfiles.prepare(project.name, spec.name, spec.hostname)
     try:

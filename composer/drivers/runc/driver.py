@@ -200,10 +200,10 @@ class RuncDriver(RuncExtras):
 
         return desired_specs(project, service, replicas, image, self.images, prepare, chosen)
 
-    def create_container(self, project, service, spec, image, oneoff: bool = False) -> None:
+    def create_container(self, project, service, spec, image, oneoff: bool = False, use_aliases: bool = False) -> None:
         from composer.drivers.runc.containers import create_container  # on use: see the module doc
 
-        create_container(project, service, spec, image, self.runtime, oneoff)
+        create_container(project, service, spec, image, self.runtime, oneoff, use_aliases)
 
     def remove_container(self, project: str, name: str, tell_others: bool = True) -> None:
         from composer.drivers.runc.containers import remove_container  # on use: see the module doc

@@ -145,14 +145,15 @@ def hosts_texts(everyone: list, links: dict[str, dict[str, str]], only: set[str]
         for alias, service in links.get(container, {}).items():
             shared = {e.network for e in mine}
             for other in everyone:
-                if other.service == service and other.network in shared and alias != service:
+                if other.service == service and other.by_service and other.network in shared and alias != service:
                     lines.append(f"{other.ip}\t{alias}\n")
         texts[container] = "".join(dict.fromkeys(lines))
     return texts
 
 
 def _names(endpoint) -> list[str]:
-    return list(dict.fromkeys([endpoint.owner, endpoint.service, *endpoint.aliases]))
+    service = [endpoint.service] if endpoint.by_service else []
+    return list(dict.fromkeys([endpoint.owner, *service, *endpoint.aliases]))
 
 
 def _links_of(project_name: str, containers: set[str]) -> dict[str, dict[str, str]]:

@@ -148,11 +148,14 @@ class Endpoint:
     network: str  # compose key
     ip: str
     aliases: tuple[str, ...]
+    by_service: bool = True  # answers to its service's name (a one-off only with run --use-aliases)
 
 
 @from_netplugins
-def attach(project: Project, service: Service, container: str, extra_aliases: tuple[str, ...] = ()) -> dict[str, str]:
-    """Namespace plus one interface per network; returns network key → IPv4 address."""
+def attach(project: Project, service: Service, container: str, extra_aliases: tuple[str, ...] = (), by_service: bool = True) -> dict[str, str]:
+    """Namespace plus one interface per network; returns network key → IPv4 address.
+    by_service=False (a `compose run` container, as Compose v2): reached by its container
+    name only, not by the service's name and aliases, nor as a target of its ports."""
     from netplugins import netns  # on use: netplugins costs 8-50 ms to import; ps and the no-op up never call it
     from netplugins.api import Attachment  # on use: netplugins costs 8-50 ms to import; ps and the no-op up never call it
     from netplugins.registry import plugin_for  # on use: netplugins costs 8-50 ms to import; ps and the no-op up never call it
@@ -160,14 +163,14 @@ def attach(project: Project, service: Service, container: str, extra_aliases: tu
     keys = attached_keys(service)
     if not keys:
         return {}
-    record = {"service": service.name, "links": _links(service), "networks": {}}
+    record = {"service": service.name, "links": _links(service), "networks": {}, "by_service": by_service}
     _save(project.name, container, record)  # first: a crash from here on is found by down
     try:
         path = str(netns.create(container))
         for index, key in enumerate(keys):
             cfg = network_config(project, key)
             settings = service.networks[key] or ServiceNetwork()
-            aliases = tuple(dict.fromkeys(settings.aliases + extra_aliases))
+            aliases = tuple(dict.fromkeys((settings.aliases if by_service else ()) + extra_aliases))
             att = Attachment(container, path, f"eth{index}", cfg.name, aliases, settings.ipv4_address, settings.mac_address, index == 0)
             result = plugin_for(cfg.driver).add(cfg, att)
             record["networks"][key] = {"cfg": _cfg_dict(cfg), "ifname": att.ifname, "aliases": list(aliases), "result": result.to_dict()}
@@ -207,7 +210,7 @@ def endpoints(project_name: str) -> list[Endpoint]:
         record = _read(path)
         for key, entry in record.get("networks", {}).items():
             if entry["result"].get("ipv4"):
-                found.append(Endpoint(path.stem, record["service"], key, entry["result"]["ipv4"], tuple(entry["aliases"])))
+                found.append(Endpoint(path.stem, record["service"], key, entry["result"]["ipv4"], tuple(entry["aliases"]), record.get("by_service", True)))
     return found
 
 

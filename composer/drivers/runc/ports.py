@@ -12,6 +12,7 @@ import socket
 
 from composer.atomic import write_atomically
 from composer.config.model import PortMapping, Project
+from composer.drivers.runc import records
 from composer.drivers.runc.keepers import PORTS, ensure_proxy, proxy_dir, stop_proxy
 from composer.drivers.runc.targets import write_service_targets
 from composer.errors import NetworkError, from_netplugins
@@ -59,6 +60,9 @@ def publish(project: Project, containers) -> list[dict]:
         host_ip = mapping.host_ip or "0.0.0.0"
         port = previous.get((name, mapping.target, mapping.protocol, host_ip)) or _pick_port(mapping, host_ip)
         spec = {"service": name, "port": mapping.target, "protocol": mapping.protocol, "networks": _networks_of(project, name)}
+        one_off = _one_off(project, name)
+        if one_off:  # `run -p/--service-ports`: that container, not the service's replicas
+            spec["container"] = one_off
         stem = f"{index}-{name}.json"
         directory.mkdir(parents=True, exist_ok=True)
         write_atomically(directory / f"spec-{stem}", json.dumps(spec))  # other commands read these meanwhile
@@ -77,6 +81,14 @@ def publish(project: Project, containers) -> list[dict]:
     ensure_proxy(project.name, PORTS, entries, None)
     write_atomically(directory / "published.json", json.dumps(shown))
     return shown
+
+
+def _one_off(project: Project, name: str) -> str | None:
+    service = project.services.get(name)
+    if service is None or not service.container_name:
+        return None
+    record = records.load_container(project.name, service.container_name)
+    return service.container_name if record is not None and record.oneoff else None
 
 
 def _networks_of(project: Project, name: str) -> list[str]:

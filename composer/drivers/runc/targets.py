@@ -36,7 +36,7 @@ def write_service_targets(project_name: str, path: Path, spec: dict, containers)
     states = {state.name: state for state in containers}
     found = []
     for endpoint in networks.endpoints(project_name):
-        if endpoint.service != spec["service"] or endpoint.network not in spec["networks"]:
+        if endpoint.service != spec["service"] or endpoint.network not in spec["networks"] or not _targeted(endpoint, spec):
             continue
         state = states.get(endpoint.owner)
         if endpoint.owner == ambassador_netns(project_name, endpoint.service):
@@ -47,3 +47,9 @@ def write_service_targets(project_name: str, path: Path, spec: dict, containers)
             healthy = state.health is None or state.health.status != "unhealthy"
         found.append((endpoint.ip, spec["port"], healthy))
     write_targets(str(path), sorted(set(found)), spec["protocol"])
+
+
+def _targeted(endpoint, spec: dict) -> bool:
+    """The one-off a `run -p` published for, or else the service's replicas (never its one-offs)."""
+    one_off = spec.get("container")
+    return endpoint.owner == one_off if one_off else endpoint.by_service
