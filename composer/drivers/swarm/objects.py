@@ -4,12 +4,15 @@ change rolls the services that use them) and, on `down`, their removal by the st
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Sequence
 
 from composer.config.model import Project, ProjectFile
 from composer.drivers.swarm import names
 from composer.drivers.swarm.client import api_errors
 from composer.errors import ComposerError
+
+REMOVAL_SECONDS = 15.0  # how long `down` waits for removed objects to leave the node's lists
 
 
 def ensure_networks(client, project: Project, keys: Sequence[str], report) -> dict[str, str]:
@@ -104,7 +107,16 @@ def remove_labelled(collection, kind: str, project: str, report) -> list[str]:
         _remove(entry, f"{kind.lower()} {entry.name}")
         report(kind, entry.name, "Removed")
         removed.append(entry.name)
+    _until_unlisted(collection, project, REMOVAL_SECONDS)
     return removed
+
+
+def _until_unlisted(collection, project: str, seconds: float) -> None:
+    """A removed overlay network lingers in the node's list until the manager's removal has
+    reached the node (seconds on a loaded host): `down` returns once it is gone (bounded)."""
+    deadline = time.monotonic() + seconds
+    while collection.list(filters=names.namespace_filter(project)) and time.monotonic() < deadline:
+        time.sleep(0.2)
 
 
 def _remove(entry, what: str) -> None:
