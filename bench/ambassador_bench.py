@@ -41,7 +41,7 @@ LOADGEN_C = (Path(__file__).resolve().parent / "ambassador_loadgen.c").read_text
 
 CONTENDERS = ("direct", "kernel", "forwarder", "socat", "socat-b128k")
 ECHO_PORT, IPERF_PORT = 7000, 7001  # on the server; each proxy listens on its own pair in the ambassador
-FULL = {"rounds": 5, "bulk": ["-t", "3"], "rate_seconds": 2.0, "pings": 20000, "connects": 2000}
+FULL = {"rounds": 5, "bulk": ["-t", "2"], "rate_seconds": 1.5, "pings": 10000, "connects": 1000}  # 5 contenders within the 300 s suite budget
 SMOKE = {"rounds": 1, "bulk": ["-n", "512M"], "rate_seconds": 0.5, "pings": 2000, "connects": 300}
 
 
