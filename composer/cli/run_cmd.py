@@ -44,6 +44,8 @@ def run(args) -> int:
     if args.service not in project.services:
         raise ComposerError(f"no such service: {args.service}", f"choose from {', '.join(project.services)}")
     engine = open_driver()
+    if not args.dry_run:
+        engine.prepare_to_start()  # the supervisors' zygote starts while run plans
     reporter = PlainProgress()
     service = project.services[args.service]
     deps = tuple(d for d in service.depends_on if d in project.services or d in project.ambassadors)

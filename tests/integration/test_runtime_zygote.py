@@ -81,3 +81,18 @@ def test_the_zygote_ends_when_its_command_is_killed(containers: Containers) -> N
     finally:
         command.kill()
         command.wait(timeout=10)
+
+
+def test_a_prewarmed_zygote_serves_the_first_launch_and_an_unused_one_is_not_waited_for(containers: Containers) -> None:
+    launch._zygote.close()
+    launch._zygote = launch._Zygote()
+    launch.prewarm()  # what `up` asks before it plans
+    [zygote] = _zygotes_of(os.getpid())
+    spec = containers.run("sleep 30")
+    assert _zygotes_of(os.getpid()) == [zygote]  # the launch used the one already started
+    assert containers.runtime.inspect(spec.name).status == "running"
+    unused = launch._Zygote()
+    unused._control()
+    [spare] = [pid for pid in _zygotes_of(os.getpid()) if pid != zygote]
+    unused.close()  # never asked for a supervisor: killed, not waited through its imports
+    assert spare not in _zygotes_of(os.getpid())
