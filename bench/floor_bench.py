@@ -18,6 +18,7 @@ import json
 import os
 import secrets
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -55,7 +56,7 @@ class Floor:
         """The config.json files, made before the clock starts."""
         out = []
         for i in range(count):
-            name = f"{self.project}-r{round_no}-{i}"
+            name = f"{self.project}-n{count}r{round_no}-{i}"
             spec = ContainerSpec(name, self.project, "floor", SLEEPER, (str(self.rootfs),), log=LogConfig("none"),
                                  stop_grace=1, netns=str(netns.netns_path(name)))
             config = build_oci_config(spec, str(self.rootfs), seccomp=self.seccomp)
@@ -70,7 +71,7 @@ class Floor:
     def start_one(self, name: str, bundle: Path) -> None:
         path = netns.create(name)
         self.plugin.add(self.cfg, Attachment(name, str(path), "eth0", self.cfg.name))
-        quiet = {"stdin": subprocess.DEVNULL, "stdout": subprocess.DEVNULL, "stderr": subprocess.PIPE, "check": True}
+        quiet = {"stdin": subprocess.DEVNULL, "stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL, "check": True}  # the container inherits these: a pipe would never close
         subprocess.run([*self.runc, "create", "--bundle", str(bundle), "--pid-file", str(bundle / "pid"), name], **quiet)
         subprocess.run([*self.runc, "start", name], **quiet)
 
@@ -112,6 +113,7 @@ def run(counts: list[int], rounds: int) -> dict:
 
 
 def main(argv: list[str]) -> int:
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # a time budget's SIGTERM still cleans up
     rounds = 5
     if "--rounds" in argv:
         at = argv.index("--rounds")
