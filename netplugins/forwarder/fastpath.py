@@ -12,7 +12,8 @@ forwarder's clean exit, and with the namespace after a kill -9.
     chain pre      nat prerouting:  [ip daddr LISTEN] tcp dport P  counter conn-NAME
                                     dnat to numgen inc mod N map { i : ADDR . PORT }
     chain post     nat postrouting: ct status dnat masquerade   (replies come back through us)
-    chain through  filter forward:  ct original proto-dst P  counter bytes-NAME
+    chain through  filter forward:  ct original proto-dst P  counter bytes-NAME; then only
+                                    DNATed (and related) traffic passes: nothing else is routed
 
 A target is usable when its targets file says healthy and (TCP) a connect probe, every
 PROBE_INTERVAL, succeeded: the kernel cannot retry a refused connection, so a dead target
@@ -77,6 +78,10 @@ def ruleset(ambassadors: Iterable[tuple[str, Any, list[tuple[str, int]]]]) -> li
             where = f"numgen inc mod {len(targets)} map {{ " + ", ".join(f"{i} : {a} . {p}" for i, (a, p) in enumerate(targets)) + " }"
         lines.append(f"add rule {TABLE} pre {match}{proto} dport {port} counter name {conn} dnat to {where}")
         lines.append(f"add rule {TABLE} through meta l4proto {proto} ct original proto-dst {port} ct status dnat counter name {moved}")
+    # Forwarding is on in this namespace only for our DNAT: an ambassador on two networks
+    # must not become a router between them.
+    lines += [f"add rule {TABLE} through ct status dnat accept", f"add rule {TABLE} through ct state related accept",
+              f"add rule {TABLE} through counter drop"]
     return lines
 
 

@@ -6,6 +6,7 @@ returns), re-targeting under load resets no established connection, and nothing 
 from __future__ import annotations
 
 import json
+import re
 import socket
 import subprocess
 import threading
@@ -162,3 +163,21 @@ def test_the_rules_go_with_down_even_after_kill_9_of_the_forwarder_and_its_keepe
 def _address(netns: str) -> str:
     out = subprocess.run(["ip", "-n", netns, "-4", "-j", "addr", "show"], capture_output=True, text=True, check=True).stdout
     return next(a["local"] for link in json.loads(out) for a in link["addr_info"] if not a["local"].startswith("127."))
+
+
+def test_an_ambassador_on_two_networks_forwards_its_port_and_routes_nothing_else(project):
+    web = WEB.replace("    command:", "    networks: [back]\n    command:")
+    client = CLIENT + "    networks: [front]\n    cap_add: [NET_ADMIN]\n"
+    project.write(f"services:\n{web}{client}networks:\n  front: {{}}\n  back: {{}}\n"
+                  "ambassadors:\n  gate: {listen: 'tcp://:8000', target: 'tcp://web:80', networks: [front, back]}\n")
+    project.compose("up", "-d", check=True)
+    assert wait_for_path(project, "gate", "kernel")["path"] == "kernel"
+    web_ip = project.compose("exec", "-T", "web", "hostname", "-i").stdout.split()[0]
+    client_ip = project.compose("exec", "-T", "client", "hostname", "-i").stdout.split()[0]
+    out = subprocess.run(["ip", "-n", f"{project.name}-gate-amb", "-4", "-j", "addr", "show"], capture_output=True, text=True, check=True).stdout
+    gate_front = next(a["local"] for link in json.loads(out) for a in link["addr_info"]
+                      if a["local"].rsplit(".", 1)[0] == client_ip.rsplit(".", 1)[0])
+    assert in_client(project, "wget -qO- http://gate:8000/blob | wc -c") == str(2 << 20)
+    assert in_client(project, f"ip route add {web_ip}/32 via {gate_front}") == ""
+    assert in_client(project, f"wget -T 3 -qO- http://{web_ip}/blob | wc -c") == "0"
+    assert re.search(r"ct status dnat accept\n.*ct state related accept\n.*counter packets \d+ bytes \d+ drop", table(project, "gate"))

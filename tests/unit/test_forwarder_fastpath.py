@@ -51,3 +51,9 @@ def test_fast_path_is_validated_in_the_forwarder_config():
         parse_config(raw, "c.json")
     raw["ambassadors"][0]["fast_path"] = "auto"
     assert parse_config(raw).ambassadors[0].fast_path == "auto"
+
+
+def test_only_dnat_traffic_is_forwarded_so_an_ambassador_is_no_router():
+    lines = ruleset([("db", parse_endpoint("tcp://:80", listen=True), [])])
+    assert lines[-3:] == [f"add rule {TABLE} through ct status dnat accept", f"add rule {TABLE} through ct state related accept",
+                          f"add rule {TABLE} through counter drop"]
