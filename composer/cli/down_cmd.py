@@ -17,6 +17,10 @@ def run(args) -> int:
 
     project = _project(args)
     engine = open_driver()
+    if getattr(engine, "deploys_stack", False):
+        from composer.cli import stack_cmd
+
+        return stack_cmd.down(args, project.name, engine)
     with open_progress(args) as reporter:
         if args.dry_run:
             from composer.verbs import dry_run

@@ -44,6 +44,10 @@ def _stream(project: str, services: tuple[str, ...], as_json: bool) -> None:
     from composer.drivers.events import diff_snapshots, event_json, event_text
 
     driver = open_driver()
+    if getattr(driver, "deploys_stack", False):
+        from composer.cli import stack_cmd
+
+        return stack_cmd.events(project, services, as_json, driver)
     with driver.state_changes() as watcher:
         before = _snapshot(driver, project, services, {})
         while True:

@@ -27,6 +27,10 @@ def run(args) -> int:
     tail = None if args.tail == "all" else _number(args.tail)
     project = load_project(args)
     driver = open_driver()
+    if getattr(driver, "deploys_stack", False):
+        from composer.cli import stack_cmd
+
+        return stack_cmd.logs(args, project, driver)
     names = [s.name for s in driver.containers(project.name) if not args.services or s.service in args.services]
     if args.index:  # that replica of each service shown
         names = [n for n in names if n.rsplit("-", 1)[-1] == str(args.index)]

@@ -57,7 +57,7 @@ VERBS: dict[str, tuple[str, str]] = {
 
 
 # global options that take a value (so their value is not taken for the verb)
-_VALUED_GLOBALS = frozenset({"-f", "--file", "-p", "--project-name", "--project-directory", "--env-file", "--profile", "--ansi", "--progress", "--parallel"})
+_VALUED_GLOBALS = frozenset({"-f", "--file", "-p", "--project-name", "--project-directory", "--env-file", "--profile", "--ansi", "--progress", "--parallel", "--driver"})
 
 # global flags Compose v2 also takes after the verb (`compose up --dry-run`): every verb's
 # `--help` there lists --dry-run and no other global flag
@@ -91,6 +91,7 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     parser.add_argument("--dry-run", action="store_true", help="show what would be done; change nothing")
     parser.add_argument("--progress", choices=("auto", "tty", "plain", "json", "quiet"), help="type of progress output (default: auto)")
     parser.add_argument("--parallel", type=int, metavar="N", help="limit of parallel operations, -1 for unlimited (default: $COMPOSE_PARALLEL_LIMIT or 16)")
+    parser.add_argument("--driver", choices=("runc", "swarm"), help="what runs the project: runc (default) or swarm (a stack on $DOCKER_HOST's Swarm; also $COMPOSER_DRIVER)")
     parser.add_argument("--compatibility", action="store_true", help="accepted for Compose v2; changes nothing (see docs/cli-compatibility.md)")
     parser.add_argument("--all-resources", action="store_true", help="include all resources, even those not used by services")
     parser.add_argument("--debug", action="store_true", help="show details (and tracebacks) of errors")
@@ -125,6 +126,10 @@ def _apply_globals(args: argparse.Namespace) -> None:
 
     if args.progress == "auto":
         args.progress = None
+    if args.driver:  # read by cli/driver.py, the one place a driver is chosen
+        import os
+
+        os.environ["COMPOSER_DRIVER"] = args.driver
     if args.compatibility:  # Compose v2's only effect: v1's `project_service_1` names
         output.warning("--compatibility: accepted, but container names keep Compose v2's '-' separator")
     if args.all_resources and args.verb in ("up", "create", "run", "scale"):

@@ -33,6 +33,10 @@ def run(args) -> int:
     _apply_filter(args)
     project = load_project(args)
     driver = open_driver()
+    if getattr(driver, "deploys_stack", False):
+        from composer.cli import stack_cmd
+
+        return stack_cmd.ps(args, project, driver)
     states = driver.containers(project.name)
     if args.orphans == "false" and not args.services:
         states = [s for s in states if s.service in project.services]

@@ -25,6 +25,8 @@ def add_arguments(parser) -> None:
     parser.add_argument("--timestamps", action="store_true", help="show timestamps")
     parser.add_argument("--progress", choices=("plain", "tty", "quiet", "json"), help="progress output type")
     parser.add_argument("-w", "--watch", action="store_true", help="watch source code and rebuild/refresh containers")
+    parser.add_argument("--allow-dropped", action="store_true", help="swarm driver: deploy without the settings Swarm cannot express (each is named)")
+    parser.add_argument("--registry", metavar="HOST:PORT", help="swarm driver: the registry built images are pushed to (else x-registry)")
 
 
 def _scale(values: list[str]) -> dict[str, int]:
@@ -52,9 +54,14 @@ def run(args) -> int:
     if args.no_color:
         output.configure("never")
     project = load_project(args, services=tuple(args.services))
+    from composer.cli.driver import deploys_stack, open_driver
+
+    if deploys_stack():
+        from composer.cli import stack_cmd
+
+        return stack_cmd.up(args, project, open_driver())
     if _already_up(args, project):
         return 0
-    from composer.cli.driver import open_driver
     from composer.plan.service import Strategy
     from composer.verbs.options import UpOptions
     from composer.verbs.up import up
@@ -82,7 +89,7 @@ def run(args) -> int:
         result = converge(project, options, reporter, engine)
         if args.wait and not (args.no_start or args.dry_run):
             waited = _wait(project, engine, args.wait_timeout, reporter)
-    _print_failures(result)
+    print_failures(result)
     if args.no_start or args.dry_run:
         return 0 if result.ok else 1
     if args.wait:
@@ -118,7 +125,7 @@ def _already_up(args, project) -> bool:
     return True
 
 
-def _print_failures(result) -> None:
+def print_failures(result) -> None:
     """Compose v2's own lines as they are (once each), then ours for the other failures."""
     from composer.cli import output
 

@@ -14,12 +14,13 @@ is a method here.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 from composer.config.model import Ambassador, Project, Service
 from composer.runtime.api import ContainerState, Runtime
 
-__all__ = ["ContainerState", "Driver", "Reporter", "Runtime"]
+__all__ = ["ContainerState", "Driver", "Reporter", "Runtime", "StackDriver", "StackOptions"]
 
 
 class Reporter(Protocol):
@@ -183,3 +184,50 @@ class Driver(Protocol):
 
     def commit_container(self, project: str, name: str, target: str, author: str = "", message: str = "", pause: bool = True) -> str:
         """The container's changes as a new image `target` over its image; returns the image ID."""
+
+
+@dataclass(frozen=True)
+class StackOptions:
+    """What `up` asks of a stack driver."""
+
+    services: tuple[str, ...] = ()
+    no_deps: bool = False
+    allow_dropped: bool = False  # deploy without the settings the driver cannot express (each is reported)
+    registry: str | None = None  # where built images are pushed for the nodes to pull
+    build: bool = False
+    remove_orphans: bool = False
+
+
+class StackDriver(Protocol):
+    """A driver that converges whole services, not containers (the swarm driver): Swarm
+    itself creates, restarts and rolls its tasks, so the verbs' per-container plan does not
+    apply. It says so with `deploys_stack = True`; `up`, `down`, `ps` and `logs` then hand
+    over to composer/cli/stack_cmd.py, which calls only the methods below. Other verbs
+    reach the driver's container methods, which it may refuse with one line."""
+
+    deploys_stack: bool
+
+    def deploy(self, project: Project, options: StackOptions, reporter: Reporter) -> Any:
+        """Converge the project's (chosen) services, in dependency order with depends_on's
+        waits; unchanged services are left alone, changed ones updated in place. Returns
+        .ok, .failures (service → line), .said (Compose's own lines), .notes (warnings)."""
+
+    def remove(self, project: str, reporter: Reporter, volumes: bool = False) -> None:
+        """Every object of the stack: services, then networks, secrets, configs (volumes with -v)."""
+
+    def containers(self, project: str, service: str | None = None) -> list[ContainerState]:
+        """The services' tasks as ContainerStates (what the executor's waits read)."""
+
+    def services(self, project: str) -> list[dict]:
+        """The stack's services as the engine describes them (ID, Spec, Version), by name."""
+
+    def tasks(self, project: str, service: str | None = None) -> list[dict]:
+        """Each slot's newest task as the engine describes it, plus "service": its name (ps)."""
+
+    def node_names(self) -> dict[str, str]: ...
+
+    def log_lines(self, service: dict, follow: bool, timestamps: bool, tail: Any) -> Any:
+        """(slot, line bytes) of one service's log stream from every node (tail: "all" or N)."""
+
+    def events(self) -> Any:
+        """The engine's service and container events (dicts) as they come."""

@@ -41,8 +41,9 @@ def part_of_file(path: str) -> str:
         return "base"
     if path in ("composer/__main__.py", "composer/cli/driver.py"):
         return "cli" if path == "composer/__main__.py" else "cli.driver"
-    if path.startswith("composer/drivers/runc/"):
-        return "drivers.runc"
+    for driver in ("runc", "swarm"):
+        if path.startswith(f"composer/drivers/{driver}/"):
+            return f"drivers.{driver}"
     return path.split("/")[1].removesuffix(".py")
 
 
@@ -55,8 +56,8 @@ def part_of_module(module: str) -> str | None:
         return None
     if len(names) == 1 or names[1] in ("errors", "paths", "atomic", "__version__"):
         return "base"
-    if names[1] == "drivers" and len(names) > 2 and names[2] == "runc":
-        return "drivers.runc"
+    if names[1] == "drivers" and len(names) > 2 and names[2] in ("runc", "swarm"):
+        return f"drivers.{names[2]}"
     if names[1] == "cli" and len(names) > 2 and names[2] == "driver":
         return "cli.driver"
     return names[1]
