@@ -36,6 +36,7 @@ from netplugins.forwarder.targets import Target
 TABLE = "ip composer_fast"
 PROBE_INTERVAL = 0.5  # seconds: the longest a dead target stays in the rule
 PROBE_TIMEOUT = 1.0
+FIRST_PROBE_TIMEOUT = 0.2  # blocking, at start: a refused connect answers at once, an absent host does not
 NFT_TIMEOUT = 10.0
 KERNEL, USERSPACE = "kernel", "userspace"
 
@@ -128,9 +129,15 @@ class FastPath:
         self.failed = ""  # the last nft error: the fast path is off until a change succeeds
 
     def update(self, ambassadors: dict) -> None:
-        """The engine's ambassadors changed (start or reload)."""
+        """The engine's ambassadors changed (start or reload). New ambassadors' targets are
+        probed at once, blocking briefly, so the path is settled (and logged) before the
+        forwarder says it is listening: `up` returns with the rules in place."""
         self.ambassadors = ambassadors
         for amb in ambassadors.values():
+            if amb.path is None and not kernel_refusal(amb.config) and amb.config.listen.scheme == "tcp":
+                amb.pool.refresh(quiet=True)
+                for target in amb.pool.targets:
+                    _probe_now(amb.pool, target)
             amb.path = USERSPACE if amb.path is None else amb.path
         self._tick()
 
@@ -142,7 +149,7 @@ class FastPath:
         self._timer = None
         kernel = self._kernel_ones()
         for amb in kernel:
-            amb.pool.refresh()
+            amb.pool.refresh(quiet=True)
             if amb.config.listen.scheme == "tcp":
                 for target in amb.pool.targets:
                     self._probe(amb, target)
@@ -164,8 +171,7 @@ class FastPath:
         paths = {name: KERNEL if targets else USERSPACE for name, _, targets in entries}
         for amb in self.ambassadors.values():
             path = paths.get(amb.name, USERSPACE)
-            if path != amb.path:
-                self.log.event(amb.name, f"now on the {path} path")
+            if path != amb.path:  # shown by ps; not logged, so a settled project's log stays still
                 amb.path = path
                 amb.changed()
 
@@ -196,7 +202,7 @@ class FastPath:
         code = sock.connect_ex(target.sockaddr)
         if code not in (0, errno.EINPROGRESS):
             sock.close()
-            amb.pool.mark_down(target, f"probe: {errno.errorcode.get(code, code)}")
+            _mark(target, False, f"probe: {errno.errorcode.get(code, code)}")
             return
         self._probing[target] = sock
         timer = self.loop.call_later(PROBE_TIMEOUT, lambda: self._probed(amb, target, sock, None, "probe timed out"))
@@ -211,10 +217,7 @@ class FastPath:
             code = sock.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
             error = f"probe: {errno.errorcode.get(code, code)}" if code else ""
         self.loop.close_socket(sock)
-        if error:
-            amb.pool.mark_down(target, error)
-        else:
-            amb.pool.mark_up(target)
+        _mark(target, not error, error)
         self.sync()
 
     def close(self) -> None:
@@ -226,6 +229,26 @@ class FastPath:
         if self._installed:
             self._apply([])
             self._installed = None
+
+
+def _mark(target: Target, up: bool, error: str = "") -> None:
+    """A probe's verdict, kept quiet: the userspace path logs what its own connects meet."""
+    target.up = up
+    if error:
+        target.last_error = error
+
+
+def _probe_now(pool, target: Target) -> None:
+    if not target.healthy:
+        return
+    try:
+        with socket.socket(target.family, socket.SOCK_STREAM | socket.SOCK_CLOEXEC) as sock:
+            sock.settimeout(FIRST_PROBE_TIMEOUT)
+            sock.connect(target.sockaddr)
+    except OSError as exc:
+        _mark(target, False, f"probe: {exc.strerror or exc}")
+        return
+    _mark(target, True)
 
 
 def _usable(target: Target, scheme: str) -> bool:
