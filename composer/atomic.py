@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 
-def write_atomically(path: str | Path, data: str | bytes, mode: int | None = None, durable: bool = False) -> None:
+def write_atomically(path: str | Path, data: str | bytes, mode: int | None = None, durable: bool = False, owner: tuple[int, int] | None = None) -> None:
     path = Path(path)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
     with open(tmp, "wb") as handle:
@@ -22,6 +22,8 @@ def write_atomically(path: str | Path, data: str | bytes, mode: int | None = Non
         if durable:
             handle.flush()
             os.fsync(handle.fileno())
+    if owner is not None:
+        os.chown(tmp, *owner)  # before chmod: chown clears set-id bits
     if mode is not None:
         os.chmod(tmp, mode)
     os.replace(tmp, path)

@@ -26,9 +26,7 @@ def run(args) -> int:
             from composer.verbs import dry_run
 
             return dry_run.down(project, engine, reporter, args.volumes, args.remove_orphans, args.rmi)
-        failures = down(project, engine, reporter, args.timeout, args.volumes, args.remove_orphans)
-        if args.rmi:
-            _remove_images(project, engine, args.rmi, reporter)
+        failures = down(project, engine, reporter, args.timeout, args.volumes, args.remove_orphans, args.rmi)
     for name, reason in failures.items():
         output.error(f"container {name}: {reason}")
     return 1 if failures else 0
@@ -50,13 +48,3 @@ def _project(args):
             raise
         args.remove_orphans = True
         return Project(name=args.project_name, project_dir=Path.cwd())
-
-
-def _remove_images(project, engine, which: str, reporter) -> None:
-    for service in project.services.values():
-        ref = service.image or f"{project.name}-{service.name}"
-        if which == "local" and service.image:
-            continue  # `local`: only images without a custom tag (built for the project)
-        if engine.images.get(ref) is not None:
-            engine.images.remove(ref)
-            reporter.status("Image", ref, "Removed")

@@ -28,8 +28,8 @@ def run(args) -> int:
     from composer.cli.context import load_project
     from composer.cli.driver import open_driver
     from composer.cli.progress import open_progress
-    from composer.executor.tasks import for_each
-    from composer.plan.order import stop_order
+    from composer.executor.down_runner import run_containers
+    from composer.plan.teardown import plan_containers
 
     project = load_project(args)
     engine = open_driver()
@@ -38,21 +38,18 @@ def run(args) -> int:
     if args.verb == "top":
         return _top(engine, states)
     act, word, wanted = ACTIONS[args.verb]
-    groups = stop_order(project, states, engine.remembered_stop_order(project))
-    if args.verb in ("start", "unpause"):
-        groups = list(reversed(groups))
+    if args.verb == "rm" and not args.stop:
+        wanted = ("created", "exited", "dead")  # every status but RUNNING's: running ones are left
+    plan = plan_containers(project, states, engine.remembered_stop_order(project), args.verb, wanted, start_order=args.verb in ("start", "unpause"))
+    by_name = {s.name: s for s in states}
     failures = {}
     with open_progress(args) as reporter:
-        for group in groups:
-            group = [s for s in group if wanted is None or s.status in wanted]
-            if args.verb == "rm" and not args.stop:
-                group = [s for s in group if s.status not in ("running", "paused", "restarting")]
-            if args.dry_run:
-                from composer.verbs import dry_run
+        if args.dry_run:
+            from composer.verbs import dry_run
 
-                dry_run.lifecycle(word, group, reporter)
-                continue
-            failures.update(for_each(group, lambda s: (act(engine, s, args), reporter.status("Container", s.name, word))))
+            dry_run.lifecycle(word, plan, reporter)
+        else:
+            failures = run_containers(plan, lambda a: (act(engine, by_name[a.name], args), reporter.status("Container", a.name, word)))
         if getattr(args, "remove_orphans", False) and not args.dry_run:
             for state in [s for s in states if s.service not in project.services]:
                 engine.remove_orphan(project.name, state.name)

@@ -91,7 +91,7 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     parser.add_argument("--dry-run", action="store_true", help="show what would be done; change nothing")
     parser.add_argument("--progress", choices=("auto", "tty", "plain", "json", "quiet"), help="type of progress output (default: auto)")
     parser.add_argument("--parallel", type=int, metavar="N", help="limit of parallel operations, -1 for unlimited (default: $COMPOSE_PARALLEL_LIMIT or 16)")
-    parser.add_argument("--driver", choices=("runc", "swarm"), help="what runs the project: runc (default) or swarm (a stack on $DOCKER_HOST's Swarm; also $COMPOSER_DRIVER)")
+    parser.add_argument("--driver", choices=("runc", "docker", "swarm"), help="what runs the project: runc (default), docker (a Docker engine: $DOCKER_HOST or the docker context) or swarm (a stack on $DOCKER_HOST's Swarm); also $COMPOSER_DRIVER")
     parser.add_argument("--compatibility", action="store_true", help="accepted for Compose v2; changes nothing (see docs/cli-compatibility.md)")
     parser.add_argument("--all-resources", action="store_true", help="include all resources, even those not used by services")
     parser.add_argument("--debug", action="store_true", help="show details (and tracebacks) of errors")
@@ -134,6 +134,9 @@ def _apply_globals(args: argparse.Namespace) -> None:
         output.warning("--compatibility: accepted, but container names keep Compose v2's '-' separator")
     if args.all_resources and args.verb in ("up", "create", "run", "scale"):
         output.warning("--all-resources: accepted, but networks no service uses are not created (declared volumes always are)")
+    from composer.cli.driver import new_command
+
+    new_command()
     if args.parallel is not None:
         if args.parallel == 0 or args.parallel < -1:
             from composer.errors import ComposerError

@@ -74,7 +74,7 @@ def _session(project, engine, args, required: bool):
     def containers(service: str):
         return engine.containers(project.name, service)
 
-    watches = prepare_watch(project, tuple(args.services), containers, required=required)
+    watches = prepare_watch(project, tuple(args.services), containers, engine.container_files, required=required)
     if not watches:
         output.warning("none of the services has a develop.watch section; watching nothing (add services.<name>.develop.watch rules)")
     return WatchSession(project, watches, engine, _show, prune=getattr(args, "prune", True), quiet=getattr(args, "quiet", False))

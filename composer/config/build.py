@@ -8,6 +8,7 @@ collected; if there are any, one ComposeError carries them all.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any, TypeVar
@@ -68,13 +69,20 @@ def build_project(assembled: Assembled) -> Project:
     return _project(assembled, resources, services, checked_ambassadors, selection, warnings)
 
 
+_PLAIN_KEYS = ("volumes", "secrets", "configs")
+_PLAIN_KEY = re.compile(r"[a-zA-Z0-9._-]+")
+
+
 def _build_resources(sections: dict[str, Node], context: Context) -> _Resources:
     resources = _Resources()
 
     def section(key: str, build: Callable[[Node], T | None]) -> dict[str, T]:
         node = sections.get(key)
         entries = (node.mapping() if node is not None and node.value is not None else {}) or {}
-        resources.declared[key] = set(entries)
+        resources.declared[key] = set(entries)  # a bad name below is still declared: one problem, not two
+        if key in _PLAIN_KEYS:  # Compose's schema: these keys are names, never paths
+            for name in [name for name in entries if not _PLAIN_KEY.fullmatch(name)]:
+                entries.pop(name).error(f"{name!r} is not a valid {key[:-1]} name", "use letters, digits, '.', '_' and '-'")
         built = {name: build(child) for name, child in sorted(entries.items())}
         return {name: value for name, value in built.items() if value is not None}
 

@@ -84,10 +84,14 @@ def _port_entry(entry: Node) -> list[PortMapping]:
     if text is None:
         return []
     try:
-        return parse_port_spec(text)
+        mappings = parse_port_spec(text)
     except PortSyntaxError as exc:
         entry.error(f"{text!r} is not a port mapping: {exc}", SHORT_SYNTAX_HINT)
         return []
+    if any(m.target == 0 for m in mappings):  # Compose: container port 0 means none was given
+        entry.error(f"{text!r} is missing a target port", SHORT_SYNTAX_HINT)
+        return []
+    return mappings
 
 
 def _published(node: Node) -> str | None:

@@ -19,8 +19,15 @@ import yaml
 
 from composer.errors import ComposeError, Location, Problem
 
-MAX_FILE_BYTES = 16 * 1024 * 1024
-MAX_EXPANDED_NODES = 2_000_000  # a 1,000-service file is ~100k nodes
+# A 1,000-service file is ~1 MiB and ~100k nodes. Past 4 MiB, printing the project back
+# (`config`, PyYAML's pure-Python emitter) takes seconds: refuse instead, in milliseconds.
+MAX_FILE_BYTES = 4 * 1024 * 1024
+MAX_EXPANDED_NODES = 2_000_000
+MAX_DEPTH = 200  # compose files nest ~6 deep; deeper is hostile, and the walks below recurse
+# libyaml's composer recurses in C: ~30,000 levels overflow the stack (a crash, not an error).
+# Every level needs one of these characters, so a file with fewer cannot get there.
+_NESTING_INDICATORS = "[{-:?"
+_NESTING_SCAN_FROM = 5_000
 
 _BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -217,12 +224,13 @@ def _problem(node: yaml.Node, file: str | None, message: str, hint: str = "") ->
 
 
 def _expanded_size(root: yaml.Node) -> int:
-    """Node count with aliases expanded, memoized per node so bombs are measured cheaply."""
+    """Node count with aliases expanded, memoized per node so bombs are measured cheaply.
+    Nesting deeper than MAX_DEPTH is refused here too, at the node where it goes too deep."""
     sizes: dict[int, int] = {}
     open_nodes: set[int] = set()  # being measured: meeting one again is an alias cycle
-    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    stack: list[tuple[yaml.Node, bool, int]] = [(root, False, 0)]
     while stack:
-        node, children_done = stack.pop()
+        node, children_done, depth = stack.pop()
         if id(node) in sizes:
             continue
         if isinstance(node, yaml.ScalarNode):
@@ -236,10 +244,17 @@ def _expanded_size(root: yaml.Node) -> int:
             continue
         if id(node) in open_nodes:
             raise _CycleError(node)
+        if depth > MAX_DEPTH:
+            raise _DepthError(node)
         open_nodes.add(id(node))
-        stack.append((node, True))
-        stack.extend((c, False) for c in children if id(c) not in sizes)
+        stack.append((node, True, depth))
+        stack.extend((c, False, depth + 1) for c in children if id(c) not in sizes)
     return sizes[id(root)]
+
+
+class _DepthError(Exception):
+    def __init__(self, node: yaml.Node) -> None:
+        self.node = node
 
 
 class _CycleError(Exception):
@@ -251,11 +266,12 @@ def read_source(text: str | bytes, label: str) -> Source:
     """Parse a YAML file (every document in it). Raises ComposeError naming file, line and column."""
     if len(text) > MAX_FILE_BYTES:
         raise ComposeError(
-            Problem(Location(label), f"file is {len(text)} bytes, over the {MAX_FILE_BYTES} byte limit", "split it or check it is a compose file")
+            Problem(Location(label), f"file is over the {MAX_FILE_BYTES // (1024 * 1024)} MiB limit for a compose file", "split it or check it is a compose file")
         )
     loader = _MarkingLoader(text)
     loader.file_label = label
     try:
+        _check_nesting(text, label)
         nodes = []
         while loader.check_node():  # Compose reads every document of a file (`---`), in order
             nodes.append(loader.get_node())
@@ -267,8 +283,12 @@ def read_source(text: str | bytes, label: str) -> Source:
         documents = [loader.construct_document(node) for node in nodes]
     except _CycleError as exc:
         raise ComposeError(Problem(_mark(exc.node, label).location(), "an alias refers to a node that contains it (a cycle)", "remove the cycle between the anchor and its alias")) from None
+    except _DepthError as exc:
+        raise ComposeError(Problem(_mark(exc.node, label).location(), f"YAML nesting is deeper than {MAX_DEPTH} levels", "flatten the structure")) from None
     except _ProblemError as exc:
         raise ComposeError(exc.problem) from None
+    except yaml.reader.ReaderError as exc:  # not UTF-8/16 text, or control characters: binary
+        raise ComposeError(_reader_problem(exc, text, label)) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = Location(label, mark.line + 1, mark.column + 1) if mark else Location(label)
@@ -283,6 +303,38 @@ def read_source(text: str | bytes, label: str) -> Source:
     finally:
         loader.dispose()
     return Source(label, documents[0], tuple(documents[1:]))
+
+
+def _check_nesting(text: str | bytes, label: str) -> None:
+    """Refuse nesting deeper than MAX_DEPTH from the event stream, before libyaml composes
+    (and recurses); only for files with enough indicator characters to get that deep."""
+    indicators = _NESTING_INDICATORS.encode() if isinstance(text, bytes) else _NESTING_INDICATORS
+    if sum(text.count(indicators[i : i + 1]) for i in range(len(indicators))) <= _NESTING_SCAN_FROM:  # type: ignore[arg-type]
+        return
+    depth = 0
+    for event in yaml.parse(text, Loader=_BaseLoader):
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > MAX_DEPTH:
+                where = Location(label, event.start_mark.line + 1, event.start_mark.column + 1)
+                raise ComposeError(Problem(where, f"YAML nesting is deeper than {MAX_DEPTH} levels", "flatten the structure"))
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
+
+
+def _reader_problem(exc: yaml.reader.ReaderError, text: str | bytes, label: str) -> Problem:
+    """Where the reader stopped, as file:line:column (its own message spans two lines)."""
+    before = text[: max(exc.position, 0)]
+    newline = b"\n" if isinstance(before, bytes) else "\n"
+    line = before.count(newline) + 1  # type: ignore[arg-type]
+    column = len(before) - (before.rfind(newline) + 1) + 1  # type: ignore[arg-type]
+    character = exc.character if isinstance(exc.character, int) else ord(exc.character)
+    if "UTF" in str(exc.reason) or "utf" in str(exc.reason):
+        byte = f" (byte 0x{character:02x})" if character >= 0 else ""  # -1: cut off at the end
+        what = f"not UTF-8 text: {exc.reason}{byte}"
+    else:
+        what = f"character U+{character:04X} is not allowed in YAML ({exc.reason})"
+    return Problem(Location(label, line, column), what, "is this a compose file? save it as UTF-8 text")
 
 
 def _check_size(node: yaml.Node, label: str) -> None:

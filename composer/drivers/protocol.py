@@ -20,12 +20,32 @@ from typing import Any, Protocol
 from composer.config.model import Ambassador, Project, Service
 from composer.runtime.api import ContainerState, Runtime
 
-__all__ = ["ContainerState", "Driver", "Reporter", "Runtime", "StackDriver", "StackOptions"]
+__all__ = ["ContainerFiles", "ContainerState", "Driver", "Reporter", "Runtime", "StackDriver", "StackOptions"]
 
 
 class Reporter(Protocol):
     def status(self, kind: str, name: str, text: str) -> None:
         """kind: Image | Volume | Network | Container | Service | …; text: Pulled, Created, Started, Error: …"""
+
+
+class ContainerFiles(Protocol):
+    """A container's filesystem as host paths, for `compose watch` to sync into."""
+
+    name: str
+    uid: int  # the container's user: new files and dirs are given to it
+    gid: int
+
+    def check_target(self, container_path: str, what: str) -> None:
+        """Raise (one line, naming `what`) when sync cannot write there: tmpfs, proc, read-only."""
+
+    def entry(self, container_path: str, make_parents: bool = False) -> Any:
+        """The host Path of the entry at container_path, its last component not followed."""
+
+    def mount_point(self, container_path: str) -> Any:
+        """The mount whose destination is exactly container_path, or None."""
+
+    def make_dir(self, container_path: str) -> Any:
+        """mkdir -p inside the container (owned by its user); the host Path."""
 
 
 class Driver(Protocol):
@@ -47,7 +67,8 @@ class Driver(Protocol):
         """The stop generations `up` recorded for this project's edges, or None."""
 
     def missing_networks(self, project: Project, keys: Sequence[str]) -> list[str]:
-        """The networks (full names) `ensure_networks` would create; a missing external one raises."""
+        """The networks (full names) `ensure_networks` would create; a missing external one
+        raises, and so does what begin_up would refuse (dry-run asks this first)."""
 
     def existing_networks(self, project: Project) -> list[str]:
         """The project's own networks that exist now (what `down` would remove)."""
@@ -91,6 +112,9 @@ class Driver(Protocol):
     def log_reader(self, name: str):
         """The log reader of a container (its log driver as it was created with)."""
 
+    def container_files(self, name: str) -> ContainerFiles:
+        """The container's filesystem as host paths (watch's sync writes through it)."""
+
     # --- images --------------------------------------------------------------------------
 
     def image_for(self, project: Project, service: Service, pull_override: str | None, reporter: Reporter, build: bool = False) -> Any:
@@ -105,7 +129,8 @@ class Driver(Protocol):
     # --- project-wide actions ------------------------------------------------------------
 
     def begin_up(self, project: Project, stop_generations: list[list[str]]) -> None:
-        """Before `up` changes anything: remember the project and its stop order; the
+        """Before `up` changes anything: refuse names this driver cannot make safely (all
+        at once, so nothing is half-created); remember the project and its stop order; the
         converged record no longer holds until this run has converged everything again."""
 
     def prepare_to_start(self) -> None:

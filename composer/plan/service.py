@@ -1,4 +1,5 @@
-"""What `up` must do to one service: a pure function of desired specs and observed state.
+"""What `up` must do to one replica: a pure function of its desired spec's hash and its
+observed state (decide), and again once its spec is bound (rebind); Compose's names.
 
 Drift is decided by the spec hash (ContainerSpec.spec_hash, kept by the runtime in the
 container's record), the daemon-less stand-in for Compose's config-hash label.
@@ -6,20 +7,12 @@ container's record), the daemon-less stand-in for Compose's config-hash label.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import Enum
 from typing import Protocol
 
 from composer.config.model import Project, Service
-
-
-class ContainerSpec(Protocol):
-    """What the plan needs of a desired container (the driver's spec)."""
-
-    name: str
-
-    def spec_hash(self) -> str: ...
 
 
 class ContainerState(Protocol):
@@ -47,38 +40,34 @@ class Strategy:
     no_start: bool = False
 
 
-@dataclass(frozen=True)
-class ContainerAction:
-    step: Step
-    name: str
-    spec: ContainerSpec | None  # None for REMOVE
-    reason: str = ""
-
-    @property
-    def starts(self) -> bool:
-        return self.step in (Step.CREATE, Step.RECREATE, Step.START)
-
-
-def plan_service(desired: Sequence[ContainerSpec], observed: Iterable[ContainerState], strategy: Strategy) -> list[ContainerAction]:
-    current = {state.name: state for state in observed}
-    actions = [_plan_one(spec, current.pop(spec.name, None), strategy) for spec in desired]
-    actions += [ContainerAction(Step.REMOVE, name, None, "beyond the wanted scale") for name in sorted(current)]
-    return actions
-
-
-def _plan_one(spec: ContainerSpec, state: ContainerState | None, strategy: Strategy) -> ContainerAction:
+def decide(spec_hash: str, state: ContainerState | None, strategy: Strategy) -> tuple[Step, str]:
+    """What to do to one replica whose desired spec has `spec_hash`, given what runs."""
     if state is None:
-        return ContainerAction(Step.CREATE, spec.name, spec)
+        return Step.CREATE, ""
     if not strategy.no_recreate:
         if strategy.force_recreate:
-            return ContainerAction(Step.RECREATE, spec.name, spec, "forced")
-        if state.spec_hash != spec.spec_hash():
-            return ContainerAction(Step.RECREATE, spec.name, spec, "configuration changed")
+            return Step.RECREATE, "forced"
+        if state.spec_hash != spec_hash:
+            return Step.RECREATE, "configuration changed"
         if state.status in ("running", "restarting") and not state.supervisor_alive:
-            return ContainerAction(Step.RECREATE, spec.name, spec, "its supervisor died")
+            return Step.RECREATE, "its supervisor died"
     if state.status in ("running", "paused", "restarting") or strategy.no_start:
-        return ContainerAction(Step.KEEP, spec.name, spec)
-    return ContainerAction(Step.START, spec.name, spec, f"was {state.status}")
+        return Step.KEEP, ""
+    return Step.START, f"was {state.status}"
+
+
+def without_spec(state: ContainerState | None) -> tuple[Step, str]:
+    """The decision when no spec can be built yet (the image is pulled or built first)."""
+    return (Step.CREATE, "") if state is None else (Step.RECREATE, "new image")
+
+
+def rebind(planned: Step, decided_on: str | None, bound_hash: str, state: ContainerState | None, strategy: Strategy) -> tuple[Step, str]:
+    """The step once the spec is bound: the planned one when the bound spec is the one it was
+    decided on, else decided again on the bound spec (its links' addresses, the image just
+    pulled or built, a `service:` namespace made in this run)."""
+    if decided_on is not None and decided_on == bound_hash:
+        return planned, ""
+    return decide(bound_hash, state, strategy)
 
 
 def orphans(observed: Iterable[ContainerState], services: Iterable[str]) -> list[str]:

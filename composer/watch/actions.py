@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from composer.config.model import ExecHook, Project, Service
 from composer.drivers.protocol import ContainerState
 from composer.errors import ComposerError
-from composer.watch.container_fs import ContainerFiles
 from composer.watch.rules import RESTART_ACTIONS, SYNC_ACTIONS, WatchedRule
 from composer.watch.sync import SyncCount, sync_path
 
@@ -89,7 +88,7 @@ class ServiceActions:
     def _sync_into(self, watch: ServiceWatch, container: str, changes: list[Change], only_changed: bool) -> SyncCount | None:
         count = SyncCount()
         try:
-            files = ContainerFiles.of(container)
+            files = self.engine.container_files(container)
             for change in changes:
                 rule = watch.rules[change.rule]
                 sync_path(files, change.path, rule.container_path(change.path), rule.covers, count, only_changed)

@@ -9,19 +9,20 @@ from __future__ import annotations
 import os
 import posixpath
 from collections.abc import Callable, Sequence
+from typing import Any
 
 from composer.config.model import Project, Service
 from composer.drivers.protocol import ContainerState
 from composer.errors import ComposerError
 from composer.watch.actions import ServiceWatch
-from composer.watch.container_fs import ContainerFiles
 from composer.watch.errors import WatchError
 from composer.watch.rules import SYNC_ACTIONS, WatchedRule, watched_rule
 
 Containers = Callable[[str], list[ContainerState]]  # service → its containers
+Files = Callable[[str], Any]  # container → its files on the host (Driver.container_files)
 
 
-def prepare_watch(project: Project, services: Sequence[str], containers: Containers, required: bool = True) -> list[ServiceWatch]:
+def prepare_watch(project: Project, services: Sequence[str], containers: Containers, files: Files, required: bool = True) -> list[ServiceWatch]:
     """The services to watch (all with develop.watch when none are named), checked.
 
     required=False (up --watch): no service with develop.watch is not an error but an
@@ -38,7 +39,7 @@ def prepare_watch(project: Project, services: Sequence[str], containers: Contain
         if not running:
             problems.append(f"service {service.name} has no running container to watch; start it with compose up -d (or run compose watch without --no-up)")
             continue
-        _check_targets(rules, running[0].name, problems)  # type: ignore[arg-type]
+        _check_targets(rules, files, running[0].name, problems)  # type: ignore[arg-type]
         watches.append(ServiceWatch(service, tuple(rules)))  # type: ignore[arg-type]
     if problems:
         raise WatchError.of(problems)
@@ -95,10 +96,10 @@ def _check_target_syntax(where: str, action: str, target: str | None, problems: 
         problems.append(f"{where}.target: syncing onto the container's root / is refused; use a directory such as /app")
 
 
-def _check_targets(rules: list[WatchedRule], container: str, problems: list[str]) -> None:
+def _check_targets(rules: list[WatchedRule], files_of: Files, container: str, problems: list[str]) -> None:
     """Targets on a tmpfs/proc or a read-only mount of the (first) container cannot be written."""
     try:
-        files = ContainerFiles.of(container)
+        files = files_of(container)
     except ComposerError as exc:
         problems.append(exc.one_line())
         return

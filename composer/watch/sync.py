@@ -24,7 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from composer.watch.container_fs import ContainerFiles
+from composer.drivers.protocol import ContainerFiles
 
 Accepts = Callable[[str, bool], bool]  # (host path, is_dir) → is it part of the rule?
 TEMP_MARK = ".composer-sync-"  # rules.py ignores these names, so syncing into a watched tree does not echo

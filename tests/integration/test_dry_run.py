@@ -107,6 +107,11 @@ def test_dry_run_up_after_an_edit_reports_recreate_for_only_that_service(project
     assert f"{project.name}-db-1  Recreate" not in edited.stderr
     assert snapshot(project) == before and host_traces(project.name) == traces
     assert files_of(project.name) == files
+    done = project.compose("up", "-d")  # the real run carries out the very Plan the dry run printed
+    assert done.returncode == 0, done.stderr
+    assert f"Container {project.name}-web-1  Recreate" in done.stderr, done.stderr
+    assert f"Container {project.name}-db-1  Running" in done.stderr
+    assert f"{project.name}-db-1  Recreate" not in done.stderr
 
 
 def test_dry_run_down_lists_everything_and_leaves_it_running(project):

@@ -117,23 +117,20 @@ networks:
     assert "default via" in project.compose("exec", "-T", "outside", "ip", "route").stdout
 
 
-def test_two_projects_with_the_same_names_do_not_collide(project, tmp_path):
-    from tests.support.project import Project
-
+def test_two_projects_with_the_same_names_do_not_collide_or_reach_each_other(project, other_project):
     project.write(f"services:\n{http_service('web', 'first')}")
-    other = Project(tmp_path / "other", project.name + "b")
-    other.dir.mkdir()
-    other.write(f"services:\n{http_service('web', 'second')}")
-    try:
-        assert project.compose("up", "-d").returncode == 0
-        assert other.compose("up", "-d").returncode == 0
-        first = project.compose("exec", "-T", "web", "ip", "-4", "route").stdout
-        second = other.compose("exec", "-T", "web", "ip", "-4", "route").stdout
-        assert first.split("\n")[-2] != second.split("\n")[-2]  # different subnets
-        assert fetch(project, "web", "http://web/").stdout.strip() == "first"
-        assert fetch(other, "web", "http://web/").stdout.strip() == "second"
-    finally:
-        other.compose("down", "-t", "0")
+    other_project.write(f"services:\n{http_service('web', 'second')}")
+    assert project.compose("up", "-d").returncode == 0
+    assert other_project.compose("up", "-d").returncode == 0
+    first = project.compose("exec", "-T", "web", "ip", "-4", "route").stdout
+    second = other_project.compose("exec", "-T", "web", "ip", "-4", "route").stdout
+    assert first.split("\n")[-2] != second.split("\n")[-2]  # different subnets
+    assert fetch(project, "web", "http://web/").stdout.strip() == "first"
+    assert fetch(other_project, "web", "http://web/").stdout.strip() == "second"
+    theirs = other_project.compose("exec", "-T", "web", "hostname", "-i").stdout.split()[0]
+    assert fetch(other_project, "web", f"http://{theirs}/").stdout.strip() == "second"  # the control: served on that address
+    across = project.compose("exec", "-T", "web", "timeout", "5", "wget", "-q", "-O-", f"http://{theirs}/", timeout=30)
+    assert across.returncode != 0 and "second" not in across.stdout  # another project's network is out of reach
 
 
 def test_down_leaves_no_network_state_even_after_a_killed_up(project):

@@ -56,3 +56,12 @@ def project(tmp_path: Path, busybox_ref: str):  # noqa: F811
     proj = Project(tmp_path, f"t{secrets.token_hex(3)}")
     yield proj
     proj.compose("down", "-v", "--remove-orphans", "-t", "1")
+
+
+@pytest.fixture
+def other_project(project: Project, tmp_path: Path):
+    """A second project beside `project` (its own directory and name), taken down after."""
+    other = Project(tmp_path / "other", project.name + "o")
+    other.dir.mkdir()
+    yield other
+    other.compose("down", "-v", "--remove-orphans", "-t", "1")

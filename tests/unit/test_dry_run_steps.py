@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import io
 from pathlib import Path
-from types import SimpleNamespace
 
 import pytest
 
 from composer.verbs import dry_run
 from composer.drivers.runc import resources
 from composer.cli.progress import PlainProgress
-from composer.config.model import Project, ProjectFile, Service
+from composer.config.model import Project, ProjectFile
 from composer.errors import ComposerError
-from composer.plan.service import ContainerAction, Step
+from composer.plan.service import Step
 
 
 @pytest.mark.parametrize("step, no_start, lines", [
@@ -26,20 +25,13 @@ from composer.plan.service import ContainerAction, Step
     (Step.REMOVE, False, ("Stopping", "Stopped", "Removing", "Removed")),
 ], ids=lambda v: getattr(v, "name", str(v)))
 def test_each_planned_step_prints_composes_lines(step, no_start, lines):
-    assert dry_run.action_steps(ContainerAction(step, "p-web-1", None), no_start) == lines
+    assert dry_run.action_steps(step, no_start) == lines
 
 
 def test_lines_carry_composes_dry_run_prefix():
     stream = io.StringIO()
     dry_run.DryRunReporter(PlainProgress("plain", stream)).steps("Container", "p-web-1", "Creating", "Created")
     assert stream.getvalue() == " DRY-RUN MODE -  Container p-web-1  Creating\n DRY-RUN MODE -  Container p-web-1  Created\n"
-
-
-def test_without_the_image_existing_replicas_are_recreated_and_extra_ones_removed():
-    project, service = Project(name="p", project_dir=Path("/")), Service(name="web")
-    current = [SimpleNamespace(name="p-web-1"), SimpleNamespace(name="p-web-3")]
-    actions = dry_run._plan_without_image(project, service, 2, current)
-    assert [(a.step, a.name) for a in actions] == [(Step.RECREATE, "p-web-1"), (Step.CREATE, "p-web-2"), (Step.REMOVE, "p-web-3")]
 
 
 def test_inline_config_gets_up_s_path_but_no_file():

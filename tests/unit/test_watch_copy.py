@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from composer.watch.container_fs import ContainerFiles, MountPoint
-from composer.watch.errors import WatchError
+from composer.drivers.runc.container_fs import ContainerFiles, MountPoint
+from composer.errors import ComposerError
 from composer.watch.sync import TEMP_MARK, SyncCount, sync_path
 
 
@@ -199,7 +199,7 @@ def test_readers_never_see_a_partly_written_file(box):
 )
 def test_targets_sync_cannot_write_are_refused_in_one_line(box, target, words):
     _, _, _, files = box
-    with pytest.raises(WatchError) as caught:
+    with pytest.raises(ComposerError) as caught:  # the driver's error; watch reports it as it is
         files.check_target(target, "services.web.develop.watch[0].target")
     assert words in caught.value.one_line() and "\n" not in caught.value.one_line()
 

@@ -19,7 +19,7 @@ from composer.config.model import Mount as ServiceMount
 from composer.config.model import Project
 from composer.config.model import Readiness as ServiceReadiness
 from composer.config.units import parse_size
-from composer.config.model import Service
+from composer.config.model import FileReference, Service
 from composer.errors import ComposerError
 from composer.images.config import ImageConfig
 from composer.plan.service import container_name
@@ -36,7 +36,7 @@ class HostFacts:
     lowerdirs: tuple[str, ...]
     volume_dirs: dict[str, str] = field(default_factory=dict)  # project volume key → host dir
     anonymous_root: str = ""  # where this container's anonymous volumes live
-    secret_files: dict[str, str] = field(default_factory=dict)  # project secret key → host file
+    secret_files: dict[str, str] = field(default_factory=dict)  # secret's target in the container → host copy
     config_files: dict[str, str] = field(default_factory=dict)  # project config key → host file
     netns: str | None = None  # None: private (lo only), "host", or a netns path
     extra_mounts: tuple[Mount, ...] = ()  # /etc/hosts, /etc/resolv.conf … from networking
@@ -111,7 +111,8 @@ def _mounts(service: Service, image: ImageConfig, facts: HostFacts) -> tuple[Mou
         target, _, options = entry.partition(":")
         mounts.append(Mount.tmpfs(target, **_tmpfs_options(options)))
     for ref in service.secrets:
-        mounts.append(Mount.bind(facts.secret_files[ref.source], _secret_target(ref.target or ref.source), read_only=True))
+        target = secret_target(ref)
+        mounts.append(Mount.bind(facts.secret_files[target], target, read_only=True))
     for ref in service.configs:
         mounts.append(Mount.bind(facts.config_files[ref.source], ref.target or f"/{ref.source}", read_only=True))
     return tuple(mounts)
@@ -136,7 +137,9 @@ def _anonymous_dir(facts: HostFacts, target: str) -> str:
     return os.path.join(facts.anonymous_root, hashlib.sha256(target.encode()).hexdigest()[:16])
 
 
-def _secret_target(target: str) -> str:
+def secret_target(ref: FileReference) -> str:
+    """Where a secret appears in the container: its target, relative ones under /run/secrets."""
+    target = ref.target or ref.source
     return target if target.startswith("/") else f"/run/secrets/{target}"
 
 

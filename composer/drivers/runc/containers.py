@@ -55,7 +55,7 @@ def _facts_unprepared(project: Project, service: Service, image, images) -> Host
     return HostFacts(
         lowerdirs=tuple(str(layers.layer_dir(layer.diff_id)) for layer in reversed(image.layers)),
         volume_dirs={key: str(_volume_path(project, volume)) for key, volume in project.volumes.items()},
-        secret_files={ref.source: resources.file_path(project, "secret", project.secrets[ref.source]) for ref in service.secrets},
+        secret_files=resources.secret_paths(project, service),
         config_files={ref.source: resources.file_path(project, "config", project.configs[ref.source]) for ref in service.configs},
         extra_env=link_environment(project, service),
     )
@@ -94,6 +94,21 @@ def _netns_unprepared(project: Project, service: Service, name: str, chosen) -> 
         if other is None or other.name not in chosen:
             raise
         return f"/run/netns/{container_name(project, other, 1)}"
+
+
+def refuse_names_taken(project: Project, runtime) -> None:
+    """A container_name that another project's container already has: Docker refuses the
+    create ("already in use"); refused here before anything is made, since the name is
+    also the container's netns, state dir and hosts entry."""
+    fixed = {service.container_name: service.name for service in project.services.values() if service.container_name}
+    if not fixed:
+        return
+    for state in runtime.list():
+        if state.name in fixed and state.project != project.name:
+            raise ComposerError(
+                f'service {fixed[state.name]}: container name "{state.name}" is already in use by a container of project {state.project}',
+                "remove that container, or give this one another container_name",
+            )
 
 
 def made_elsewhere(volume: Volume) -> bool:

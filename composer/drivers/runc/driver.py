@@ -22,6 +22,7 @@ class RuncDriver(RuncExtras):
         self.runtime = RuncRuntime()
         self._images = None
         self._host_dirs = None
+        self._ready_networks: set[str] = set()  # found ready by the last missing_networks, for ensure_networks
 
     @property
     def images(self):
@@ -54,7 +55,9 @@ class RuncDriver(RuncExtras):
     def missing_networks(self, project, keys) -> list[str]:
         from composer.drivers.runc.networks import missing_networks  # on use: see the module doc
 
-        return missing_networks(project, keys)
+        self._refuse_unsafe_names(project)  # dry-run's first question: refuse what `up` would refuse
+        self._ready_networks = set()
+        return missing_networks(project, keys, self._ready_networks)
 
     def existing_networks(self, project) -> list[str]:
         from composer.drivers.runc.networks import existing_networks  # on use: see the module doc
@@ -145,6 +148,11 @@ class RuncDriver(RuncExtras):
 
         return reader_for(name)
 
+    def container_files(self, name: str):
+        from composer.drivers.runc.container_fs import ContainerFiles  # on use: see the module doc
+
+        return ContainerFiles.of(name)
+
     # --- images --------------------------------------------------------------------------
 
     def image_for(self, project, service, pull_override, reporter, build: bool = False):
@@ -168,14 +176,24 @@ class RuncDriver(RuncExtras):
         from composer.drivers.runc import converged, records  # on use: see the module doc
         from composer.drivers.runc.stop_order import remember_stop_order  # on use: see the module doc
 
+        self._refuse_unsafe_names(project)  # before anything is written or made
         records.save_project(project.name, str(project.project_dir), project.compose_files)
         remember_stop_order(project, stop_generations)
         converged.forget(project.name)  # until this run has converged everything again
 
+    def _refuse_unsafe_names(self, project) -> None:
+        """Names that would leave the state dirs, or that another project's container has."""
+        from composer.drivers.runc import resources  # on use: see the module doc
+        from composer.drivers.runc.containers import refuse_names_taken  # on use: see the module doc
+
+        resources.check_names(project)
+        refuse_names_taken(project, self.runtime)
+
     def ensure_networks(self, project, keys) -> None:
         from composer.drivers.runc import networks  # on use: see the module doc
 
-        networks.ensure_networks(project, keys)
+        known, self._ready_networks = frozenset(self._ready_networks), set()  # good for the next ensure only
+        networks.ensure_networks(project, keys, known)
 
     def check_ports_free(self, project) -> None:
         from composer.drivers.runc import ports  # on use: see the module doc

@@ -6,26 +6,12 @@ from __future__ import annotations
 import time
 
 from composer.config.model import Project, Service
-from composer.errors import ImageError
-from composer.plan.service import image_ref
+from composer.drivers import image_policy
 
 
 def image_for(store, project: Project, service: Service, pull_override: str | None, reporter, build: bool = False):
     """The service's image: built (build: and asked, or missing), else pulled per its policy."""
-    ref = image_ref(project, service)
-    policy = pull_override or service.pull_policy or "missing"
-    if service.build is not None and (build or policy == "build" or store.get(ref) is None):
-        return build_image(store, project, service, reporter)
-    if policy in ("if_not_present", "missing", "build") or policy.startswith(("daily", "weekly")):
-        policy = "missing"
-    existed = store.get(ref) is not None
-    try:
-        image = store.pull(ref, policy=policy)
-    except ImageError as exc:
-        raise ImageError(f"service {service.name}: {exc.message}", exc.hint) from None
-    if not existed or policy == "always":
-        reporter.status("Image", ref, "Pulled")
-    return image
+    return image_policy.image_for(store, project, service, pull_override, reporter, build, lambda: build_image(store, project, service, reporter))
 
 
 def build_image(store, project: Project, service: Service, reporter, options: dict | None = None):
@@ -43,16 +29,5 @@ def build_image(store, project: Project, service: Service, reporter, options: di
 
 
 def image_if_present(store, project: Project, service: Service, pull_override: str | None, build: bool):
-    """For --dry-run: (image in the store or None, its ref, what a real run would do first:
-    "build", "pull" or ""). Raises what image_for would for policy never and no image."""
-    ref = image_ref(project, service)
-    policy = pull_override or service.pull_policy or "missing"
-    existing = store.get(ref)
-    if service.build is not None and (build or policy == "build" or existing is None):
-        return existing, ref, "build"
-    if policy == "never" and existing is None:
-        try:
-            store.pull(ref, policy="never")  # only looks: raises up's own error
-        except ImageError as exc:
-            raise ImageError(f"service {service.name}: {exc.message}", exc.hint) from None
-    return existing, ref, ("pull" if existing is None or policy == "always" else "")
+    """For --dry-run: see image_policy.image_if_present."""
+    return image_policy.image_if_present(store, project, service, pull_override, build)

@@ -45,13 +45,15 @@ def network_config(project: Project, key: str):
 
 
 @from_netplugins
-def ensure_networks(project: Project, keys) -> None:
+def ensure_networks(project: Project, keys, known_ready: frozenset[str] = frozenset()) -> None:
+    """`known_ready`: names missing_networks found ready moments ago in this command (its
+    ready() runs nft and iptables, ~0.1 s: asked once per `up`, not twice)."""
     from netplugins.registry import plugin_for  # on use: netplugins costs 8-50 ms to import; ps and the no-op up never call it
 
     for key in sorted(set(keys)):
         cfg = network_config(project, key)
         plugin = plugin_for(cfg.driver)
-        if not (hasattr(plugin, "ready") and plugin.ready(cfg)):
+        if not (hasattr(plugin, "ready") and (cfg.name in known_ready or plugin.ready(cfg))):
             plugin.ensure_network(cfg)
 
 
@@ -77,9 +79,9 @@ def remove_networks(project_name: str, project: Project | None = None, keep: set
 
 
 @from_netplugins
-def missing_networks(project: Project, keys) -> list[str]:
+def missing_networks(project: Project, keys, ready: set[str] | None = None) -> list[str]:
     """What ensure_networks would create: each network that is not up yet; a missing external
-    bridge is an error, as it would be there."""
+    bridge is an error, as it would be there. The names found ready are added to `ready`."""
     from netplugins.bridge import bridge_for  # on use: netplugins costs 8-50 ms to import; ps and the no-op up never call it
     from netplugins.registry import plugin_for  # on use: netplugins costs 8-50 ms to import; ps and the no-op up never call it
 
@@ -87,7 +89,11 @@ def missing_networks(project: Project, keys) -> list[str]:
     for key in sorted(set(keys)):
         cfg = network_config(project, key)
         plugin = plugin_for(cfg.driver)
-        if not hasattr(plugin, "ready") or plugin.ready(cfg):
+        if not hasattr(plugin, "ready"):
+            continue
+        if plugin.ready(cfg):
+            if ready is not None:
+                ready.add(cfg.name)
             continue
         if cfg.external:
             bridge = bridge_for(cfg)

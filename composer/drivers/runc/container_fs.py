@@ -1,4 +1,5 @@
-"""Where a path inside a container is on the host, and whom its new files belong to.
+"""Where a path inside a container is on the host, and whom its new files belong to (the
+runc driver's answer to `container_files`, which `compose watch` syncs through).
 
 A container's root filesystem is its overlay mount (ContainerPaths.rootfs): writing
 there is writing into the container. A path under a bind or volume mount lives in the
@@ -21,7 +22,7 @@ from pathlib import Path
 
 from composer.runtime.layout import ContainerPaths
 from composer.runtime.securejoin import secure_join
-from composer.watch.errors import WatchError
+from composer.errors import ComposerError
 
 
 @dataclass(frozen=True)
@@ -46,7 +47,7 @@ class ContainerFiles:
         try:
             config = json.loads(paths.config_json.read_text())
         except (OSError, ValueError) as exc:
-            raise WatchError(f"container {name}: cannot read its configuration ({exc})", "recreate it with compose up") from None
+            raise ComposerError(f"container {name}: cannot read its configuration ({exc})", "recreate it with compose up") from None
         user = config.get("process", {}).get("user", {})
         mounts = [_mount_point(m) for m in config.get("mounts", [])]
         mounts.sort(key=lambda m: len(m.destination), reverse=True)
@@ -58,9 +59,9 @@ class ContainerFiles:
         if mount is None:
             return
         if mount.kind != "bind":
-            raise WatchError(f"{what}: {container_path} is on a {mount.kind} mount at {mount.destination} in container {self.name}, which sync cannot reach", "choose a target on the container's filesystem or a bind mount")
+            raise ComposerError(f"{what}: {container_path} is on a {mount.kind} mount at {mount.destination} in container {self.name}, which sync cannot reach", "choose a target on the container's filesystem or a bind mount")
         if mount.read_only:
-            raise WatchError(f"{what}: {container_path} is on the read-only mount {mount.destination} in container {self.name}", "make the mount writable or choose another target")
+            raise ComposerError(f"{what}: {container_path} is on the read-only mount {mount.destination} in container {self.name}", "make the mount writable or choose another target")
 
     def host_path(self, container_path: str) -> Path:
         """The host path of container_path (which need not exist yet)."""

@@ -1,0 +1,1 @@
+"""The Docker engine driver: the driver protocol through the Engine API (docs/drivers.md)."""
