@@ -1,5 +1,7 @@
 """up-down: `up -d` and `down` of 1, 10 and 50 services, a 10-deep service_healthy chain,
-and a no-op `up -d` (everything already running), ours vs Compose v2 on the private engine.
+and a no-op `up -d` (everything already running), ours vs Compose v2 on the private engine,
+and `up -d` vs the floor (bench/floor_bench.py: bare runc create+start plus netns, veth and
+address for as many containers, in parallel) measured in the same rounds.
 
 Both sides get the same compose file (apart from the project and bridge names): busybox
 services that exit at once on SIGTERM, so `down` measures the tool, not a stop timeout.
@@ -8,7 +10,9 @@ Chain links are healthy when `true` succeeds, checked every 500 ms on both sides
 
 from __future__ import annotations
 
+import json
 import subprocess
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -48,6 +52,8 @@ def run(ctx: SuiteContext) -> SuiteResult:
 def _measure(ctx: SuiteContext, contenders: dict[str, Runner], count: int, chain: bool, deadline: float):
     files = {side: write_project(ctx.workdir, side, count, chain) for side in contenders}
     measures = {side: _cycle(contenders[side], *files[side], noop=count == 10 and not chain) for side in contenders}
+    if not chain:
+        measures["floor"] = _floor(count)
     try:
         return interleave(measures, ctx.repeats, deadline, tolerate=1)
     finally:
@@ -70,6 +76,18 @@ def _cycle(runner: Runner, path: Path, project: str, noop: bool) -> Callable[[],
     return measure
 
 
+def _floor(count: int) -> Callable[[], dict[str, float]]:
+    script = Path(__file__).resolve().parents[1] / "floor_bench.py"
+
+    def measure() -> dict[str, float]:
+        result = subprocess.run([sys.executable, str(script), str(count), "--rounds", "1"], capture_output=True, text=True, timeout=300)
+        if result.returncode != 0:
+            raise NotAvailable(f"floor: {(result.stderr.strip().splitlines() or ['failed'])[-1]}")
+        return {"up": json.loads(result.stdout.splitlines()[-1])[str(count)]["median_ms"] / 1000}
+
+    return measure
+
+
 def _metrics(label: str, count: int, chain: bool, samples: dict[str, list[float]]) -> list[Metric]:
     def row(verb: str, title: str, goal=None) -> Metric:
         return Metric(title, "ms", summary_ms(samples, f"ours.{verb}"), summary_ms(samples, f"anchor.{verb}"),
@@ -78,10 +96,13 @@ def _metrics(label: str, count: int, chain: bool, samples: dict[str, list[float]
     third = ratio_at_most(1 / 3, "≤ 1/3 of Compose v2")
     if chain:
         return [row("up", f"up -d, {label}", ratio_at_most(0.5, "≤ 1/2 of Compose v2")), row("down", f"down, {label}", third)]
-    rows = [row("up", f"up -d, {label}", third if count >= 10 else None),
-            row("down", f"down, {label}", third if count >= 10 else None)]
+    seven = ratio_at_most(0.7, "≤ 0.7× Compose v2")
+    floor = Metric(f"up -d, {label}, vs the floor", "ms", summary_ms(samples, "ours.up"), summary_ms(samples, "floor.up"),
+                   "floor (bare runc + netns)", ratio_at_most(1.3, "≤ 1.3× the floor") if count >= 10 else None)
+    rows = [row("up", f"up -d, {label}", seven if count == 1 else third), floor,
+            row("down", f"down, {label}", seven if count == 1 else third)]
     if count == 10:
-        rows.insert(1, row("noop", f"no-op up -d, {label}", at_most(300, "≤ 300 ms")))
+        rows.insert(2, row("noop", f"no-op up -d, {label}", at_most(100, "≤ 100 ms")))
     return rows
 
 

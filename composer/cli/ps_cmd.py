@@ -106,12 +106,23 @@ def ambassador_rows(project, driver, ports: dict[str, list[dict]]) -> list[dict]
             "ID": netns, "Name": netns, "Names": netns, "Image": "", "Command": f"{ambassador.listen} -> {ambassador.target}",
             "Project": project.name, "Service": name, "Created": 0, "CreatedAt": "", "RunningFor": "",
             "State": "running" if alive else "exited",
-            "Status": (f"Up ({counters['active']} active, {counters['total']} total, {counters['bytes_in']}B in, {counters['bytes_out']}B out)" if alive else "Exited"),
+            "Status": _ambassador_status(alive, counters, stats),
             "Health": "", "ExitCode": 0, "Labels": "", "LocalVolumes": "0", "Mounts": "", "Networks": "", "Size": "0B",
             "Ports": ports_text(publishers), "Publishers": publishers,
-            "Ambassador": {**counters, "targets": stats.get("targets", [])},
+            "Ambassador": {**counters, "targets": stats.get("targets", []), "path": stats.get("path") or "userspace",
+                           "kernel": stats.get("kernel", {"connections": 0, "bytes": 0})},
         }.items())))
     return rows
+
+
+def _ambassador_status(alive: bool, counters: dict, stats: dict) -> str:
+    if not alive:
+        return "Exited"
+    text = f"{counters['active']} active, {counters['total']} total, {counters['bytes_in']}B in, {counters['bytes_out']}B out"
+    if stats.get("path") == "kernel":  # the forwarder's own counters only see what the kernel path left to it
+        kernel = stats.get("kernel", {})
+        text = f"kernel path: {kernel.get('connections', 0)} connections, {kernel.get('bytes', 0)}B; userspace: {text}"
+    return f"Up ({text})"
 
 
 HEADERS = {"ID": "CONTAINER ID", "Name": "NAME", "Names": "NAMES", "Image": "IMAGE", "Command": "COMMAND", "Service": "SERVICE",

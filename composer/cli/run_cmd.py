@@ -82,6 +82,8 @@ def run(args) -> int:
         output.failure("the input device is not a TTY")  # Compose's words (docker run -t's too)
         return 1
     engine = open_driver()
+    if not args.dry_run:
+        engine.prepare_to_start()  # the supervisors' zygote starts while run plans
     reporter = _Quiet() if args.quiet else PlainProgress()
     service = project.services[args.service]
     env_files = _env_from_files(args.env_from_file)

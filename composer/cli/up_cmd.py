@@ -67,6 +67,8 @@ def run(args) -> int:
     from composer.verbs.up import up
 
     engine = open_driver()
+    if not (args.dry_run or args.no_start):
+        engine.prepare_to_start()  # the supervisors' zygote starts while up plans
     options = UpOptions(
         services=tuple(args.services),
         no_deps=args.no_deps,

@@ -14,6 +14,9 @@ Two spellings of one thing:
         balance: round-robin              # or least-connections
         max_connections: 1000
         idle_timeout: 10m
+        fast_path: auto                   # or off: auto forwards in the kernel (nftables DNAT to the
+                                          #   healthy targets) when the ambassador is plain TCP/UDP,
+                                          #   round-robin, without max_connections or timeouts
       docker-api: "TCP-LISTEN:2375 UNIX-CONNECT:/var/run/docker.sock"   # socat-style shorthand
 
 Shorthand addresses (case-insensitive, socat's names): listen with TCP-LISTEN:PORT,
@@ -37,6 +40,7 @@ from composer.config.fields_ports import port_mappings
 from composer.config.model import Ambassador, Endpoint
 
 BALANCE = ("round-robin", "least-connections")
+FAST_PATH = ("auto", "off")
 _URL = re.compile(r"^(tcp|udp|unix)://(.*)$", re.IGNORECASE)
 _IGNORED_SOCAT_OPTIONS = {"fork", "reuseaddr", "reuseport", "keepalive", "nodelay", "unlink-early", "max-children"}
 _LISTEN_TYPES = {"tcp-listen": "tcp", "tcp4-listen": "tcp", "tcp6-listen": "tcp", "udp-listen": "udp",
@@ -174,6 +178,7 @@ _FIELDS = {
     "balance": lambda n: n.one_of(BALANCE),
     "max_connections": lambda n: n.integer(minimum=1),
     "idle_timeout": Node.duration,
+    "fast_path": lambda n: n.one_of(FAST_PATH),
 }
 
 

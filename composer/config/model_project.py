@@ -102,6 +102,7 @@ class Ambassador:
     balance: str = "round-robin"  # round-robin | least-connections
     max_connections: int | None = None
     idle_timeout: Nanoseconds | None = None
+    fast_path: str = "auto"  # auto: kernel DNAT when the settings allow (forwarder/fastpath.py); off: always userspace
     shorthand: str | None = field(default=None, compare=False)  # the socat-style string it came from
 
 

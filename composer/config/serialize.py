@@ -308,4 +308,5 @@ def ambassador_dict(a: Ambassador) -> dict[str, Any]:
         ("ports", [_port(p) for p in a.ports]), ("retry", _duration(a.retry), KEEP),
         ("connect_timeout", _duration(a.connect_timeout)), ("balance", a.balance),
         ("max_connections", a.max_connections), ("idle_timeout", _duration(a.idle_timeout)),
+        ("fast_path", a.fast_path if a.fast_path != "auto" else None),
     )  # fmt: skip

@@ -133,6 +133,10 @@ class Driver(Protocol):
         at once, so nothing is half-created); remember the project and its stop order; the
         converged record no longer holds until this run has converged everything again."""
 
+    def prepare_to_start(self) -> None:
+        """A hint that containers will be started soon: begin what can run ahead (the runc
+        driver starts its supervisor zygote). Doing nothing is correct."""
+
     def ensure_networks(self, project: Project, keys: Sequence[str]) -> None: ...
 
     def check_ports_free(self, project: Project) -> None:

@@ -12,7 +12,8 @@
         "retry": 30, "connect_timeout": 5,                    seconds
         "balance": "round-robin",                             or "least-connections"
         "max_connections": 4096, "idle_timeout": 0,           0: never
-        "udp_session_timeout": 30, "udp_max_sessions": 1024}]}
+        "udp_session_timeout": 30, "udp_max_sessions": 1024,
+        "fast_path": "off"}]}                                 "auto": kernel DNAT to healthy targets (fastpath.py)
 
 Every mistake is one ForwarderConfigError line naming the file and key path.
 """
@@ -28,6 +29,7 @@ from ..errors import NetworkError, key_path
 from netplugins.forwarder.addresses import Endpoint, parse_endpoint
 
 BALANCES = ("round-robin", "least-connections")
+FAST_PATHS = ("auto", "off")
 MIN_PIPE_SIZE = 4096
 MAX_PIPE_SIZE = 1 << 20  # /proc/sys/fs/pipe-max-size default
 
@@ -54,6 +56,7 @@ class AmbassadorConfig:
     idle_timeout: float = 0.0
     udp_session_timeout: float = 30.0
     udp_max_sessions: int = 1024
+    fast_path: str = "off"  # the published ports' proxy stays in userspace; composer asks "auto" for ambassadors
 
 
 @dataclass(frozen=True)
@@ -177,6 +180,11 @@ def _mode(value: Any, where: str) -> int | None:
     return int(text, 8)
 
 
+def _fast_path(value: Any, where: str) -> str:
+    _require(value in FAST_PATHS, where, f"must be one of {', '.join(FAST_PATHS)}, got {value!r}")
+    return value
+
+
 def _balance(value: Any, where: str) -> str:
     _require(value in BALANCES, where, f"must be one of {', '.join(BALANCES)}, got {value!r}")
     return value
@@ -191,6 +199,7 @@ _FIELDS: dict[str, Callable[[Any, str], Any]] = {
     "idle_timeout": _seconds,
     "udp_session_timeout": _positive_seconds,
     "udp_max_sessions": _integer,
+    "fast_path": _fast_path,
 }
 
 

@@ -11,6 +11,7 @@ import socket
 from typing import Any
 
 from netplugins.forwarder.config import AmbassadorConfig, ForwarderConfig, ForwarderConfigError, ForwarderError, load_config
+from netplugins.forwarder.fastpath import FastPath
 from netplugins.forwarder.loop import EventLoop, Timer
 from netplugins.forwarder.pipes import PipePool
 from netplugins.forwarder.stats import AmbassadorStats, EventLog, StatsFile
@@ -30,6 +31,7 @@ class Ambassador:
         self.stats = AmbassadorStats()
         self.pool = _target_pool(config, engine.log)
         self.connections: set[Connection] = set()
+        self.path: str | None = None  # kernel or userspace: set by the engine's FastPath
         self.listener = UdpListener(self) if config.listen.scheme == "udp" else StreamListener(self)
 
     def accepted(self, client: socket.socket) -> None:
@@ -76,7 +78,7 @@ class Ambassador:
 
     def as_dict(self) -> dict[str, Any]:
         self.pool.refresh()
-        return {"listen": str(self.config.listen), **self.stats.as_dict(), "targets": self.pool.as_list()}
+        return {"listen": str(self.config.listen), "path": self.path, **self.stats.as_dict(), "targets": self.pool.as_list()}
 
 
 def _target_pool(config: AmbassadorConfig, log: EventLog) -> TargetPool:
@@ -95,6 +97,7 @@ class Engine:
         self.stats_file.keep_ticking = lambda: any(amb.stats.active for amb in self.ambassadors.values())
         self.stopping = False
         self._grace_timer: Timer | None = None
+        self.fast = FastPath(loop, log)
 
     def apply(self, config: ForwarderConfig) -> list[ForwarderError]:
         """Make the running ambassadors match config; errors of those that could not start."""
@@ -117,6 +120,7 @@ class Engine:
                 self.ambassadors[new.name] = Ambassador(self, new)
             except ForwarderError as exc:
                 errors.append(exc)
+        self.fast.update(self.ambassadors)
         return errors
 
     def reload(self, path: str) -> None:
@@ -163,6 +167,7 @@ class Engine:
         return {"ambassadors": {name: amb.as_dict() for name, amb in self.ambassadors.items()}}
 
     def close(self, write_stats: bool = True) -> None:
+        self.fast.close()
         for amb in self.ambassadors.values():
             amb.close()
         if write_stats:

@@ -83,15 +83,16 @@ class TargetPool:
         self._file_signature: tuple[int, ...] | None = None
         self.targets = [Target(endpoint) for endpoint in static]
 
-    def refresh(self) -> None:
-        """Re-read the targets file if it changed since the last look (one stat otherwise)."""
+    def refresh(self, quiet: bool = False) -> None:
+        """Re-read the targets file if it changed since the last look (one stat otherwise).
+        quiet: a background look (the fast path's), which must not write the log by itself."""
         if not self.targets_file:
             return
         try:
             st = os.stat(self.targets_file)
         except FileNotFoundError:
             if self._file_signature is not None:  # it was there before: no targets now
-                self._replace([], None)
+                self._replace([], None, quiet)
             return
         except OSError as exc:
             message = f"cannot read targets file {self.targets_file}: {exc.strerror}"
@@ -99,9 +100,9 @@ class TargetPool:
             return
         signature = (st.st_ino, st.st_dev, st.st_mtime_ns, st.st_size)
         if signature != self._file_signature:
-            self._load_file(signature)
+            self._load_file(signature, quiet)
 
-    def _load_file(self, signature: tuple[int, ...]) -> None:
+    def _load_file(self, signature: tuple[int, ...], quiet: bool = False) -> None:
         try:
             with open(self.targets_file, "rb") as handle:
                 data = json.loads(handle.read())
@@ -111,9 +112,9 @@ class TargetPool:
             message += f"; keeping the previous {len(self.targets)} targets"
             self._log.event(self.ambassador, message, kind=f"tf:{self.ambassador}")
             return
-        self._replace(entries, signature)
+        self._replace(entries, signature, quiet)
 
-    def _replace(self, entries: list[tuple[Endpoint, bool]], signature: tuple[int, ...] | None) -> None:
+    def _replace(self, entries: list[tuple[Endpoint, bool]], signature: tuple[int, ...] | None, quiet: bool = False) -> None:
         known = {target.endpoint: target for target in self.targets}
         fresh = []
         for endpoint, healthy in entries:
@@ -121,7 +122,7 @@ class TargetPool:
             target.healthy = healthy
             fresh.append(target)
         self._file_signature = signature
-        if [t.label for t in fresh] != [t.label for t in self.targets]:
+        if not quiet and [t.label for t in fresh] != [t.label for t in self.targets]:
             self._log.event(self.ambassador, f"targets now: {', '.join(t.label for t in fresh) or 'none'}")
         self.targets = fresh
 

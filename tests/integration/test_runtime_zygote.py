@@ -7,6 +7,7 @@ import signal
 import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
 
 import pytest
@@ -81,3 +82,28 @@ def test_the_zygote_ends_when_its_command_is_killed(containers: Containers) -> N
     finally:
         command.kill()
         command.wait(timeout=10)
+
+
+def test_a_prewarmed_zygote_serves_the_first_launch_and_an_unused_one_is_not_waited_for(containers: Containers) -> None:
+    launch._zygote.close()
+    launch._zygote = launch._Zygote()
+    launch.prewarm()  # what `up` asks before it plans
+    [zygote] = _started_zygotes(1)
+    spec = containers.run("sleep 30")
+    assert _zygotes_of(os.getpid()) == [zygote]  # the launch used the one already started
+    assert containers.runtime.inspect(spec.name).status == "running"
+    unused = launch._Zygote()
+    unused._control()
+    [spare] = [pid for pid in _started_zygotes(2) if pid != zygote]
+    unused.close()  # never asked for a supervisor: killed, not waited through its imports
+    assert spare not in _zygotes_of(os.getpid())
+
+
+def _started_zygotes(count: int) -> list[int]:
+    """Our zygotes once `count` of them have exec'd (a child just forked still shows our cmdline)."""
+    for _ in range(500):  # bounded: 5 s
+        found = _zygotes_of(os.getpid())
+        if len(found) >= count:
+            return found
+        time.sleep(0.01)
+    return _zygotes_of(os.getpid())

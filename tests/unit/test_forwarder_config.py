@@ -77,7 +77,7 @@ def test_addresses_that_do_not_parse(text, listen, message):
         (config_with(max_connections=True), "f.json: ambassadors[0].max_connections: must be a whole number from 1 to 1073741824, got True"),
         (config_with(socket_mode="0660"), "f.json: ambassadors[0].socket_mode: only applies to a unix:// listen address"),
         (config_with(listen="unix:///a.sock", socket_mode=660), "f.json: ambassadors[0].socket_mode: must be an octal mode string like \"0660\", got 660"),
-        (config_with(retries=3), "f.json: ambassadors[0].retries: unknown key; known keys: balance, connect_timeout, idle_timeout, listen, max_connections, name, retry, socket_mode, target, targets_file, udp_max_sessions, udp_session_timeout"),
+        (config_with(retries=3), "f.json: ambassadors[0].retries: unknown key; known keys: balance, connect_timeout, fast_path, idle_timeout, listen, max_connections, name, retry, socket_mode, target, targets_file, udp_max_sessions, udp_session_timeout"),
         ({"ambassadors": config_with()["ambassadors"] * 2}, "f.json: ambassadors[1].name: 'db' is used twice"),
         ({"ambassadors": [], "pipe_size": 100}, "f.json: pipe_size: must be a whole number from 4096 to 1048576, got 100"),
     ],

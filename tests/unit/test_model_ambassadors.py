@@ -308,3 +308,24 @@ BAD_PROJECTS = [
 @pytest.mark.parametrize("text, expected", [case[1:] for case in BAD_PROJECTS], ids=[case[0] for case in BAD_PROJECTS])
 def test_ambassador_problems(text, expected):
     assert problems(text) == expected
+
+
+def test_fast_path_is_auto_unless_turned_off_and_the_driver_asks_the_kernel_only_for_plain_ones():
+    from composer.drivers.runc.ambassadors import kernel_can_keep
+
+    project = build("""
+        services: {db: {image: x}}
+        ambassadors:
+          plain: {listen: 'tcp://:80', target: 'tcp://db:80'}
+          off: {listen: 'tcp://:81', target: 'tcp://db:80', fast_path: 'off'}
+          limited: {listen: 'tcp://:82', target: 'tcp://db:80', max_connections: 10}
+          fewest: {listen: 'tcp://:83', target: 'tcp://db:80', balance: least-connections}
+    """)
+    chosen = {name: kernel_can_keep(a) for name, a in project.ambassadors.items()}
+    assert chosen == {"fewest": False, "limited": False, "off": False, "plain": True}
+    assert to_compose_dict(project)["ambassadors"]["off"]["fast_path"] == "off"
+    assert "fast_path" not in to_compose_dict(project)["ambassadors"]["plain"]
+    assert any("fast_path" in line and "auto, off" in line for line in problems("""
+        services: {db: {image: x}}
+        ambassadors: {a: {listen: 'tcp://:80', target: 'tcp://db:80', fast_path: kernel}}
+    """))

@@ -138,6 +138,9 @@ class DockerDriver(DockerExtras):
     def ensure_networks(self, project, keys) -> None:
         resources.ensure_networks(self.api, project, keys, self.hashes(project))
 
+    def prepare_to_start(self) -> None:
+        return None  # the engine is already running: nothing to start ahead
+
     def check_ports_free(self, project) -> None:
         return None  # the engine refuses a taken port at start, with its own line (engine.py maps it)
 

@@ -41,8 +41,17 @@ def start_ambassador(project: Project, ambassador: Ambassador, containers) -> No
         balance=ambassador.balance,
         max_connections=ambassador.max_connections or 4096,
         idle_timeout=(ambassador.idle_timeout or 0) * NANOSECOND,
+        fast_path="auto" if kernel_can_keep(ambassador) else "off",
     )
     ensure_proxy(project.name, ambassador.name, [entry], f"/run/netns/{netns}")
+
+
+def kernel_can_keep(ambassador: Ambassador) -> bool:
+    """Whether the kernel path keeps every declared setting: the kernel has no connection
+    limit, timeouts or least-connections, and no unix sockets (the forwarder checks the rest)."""
+    declared = (ambassador.max_connections, ambassador.idle_timeout, ambassador.connect_timeout)
+    plain = "unix" not in (ambassador.listen.protocol, ambassador.target.protocol)
+    return ambassador.fast_path == "auto" and plain and ambassador.balance == "round-robin" and declared == (None, None, None)
 
 
 def _listen(project: Project, ambassador: Ambassador) -> str:

@@ -12,15 +12,18 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from composer.config.model import Project, Service, Volume
 from composer.drivers.runc import hostsfiles, networks, records, resources, targets
-from composer.drivers.runc.container_spec import HostFacts, build_container_spec
 from composer.drivers.runc.links import link_environment
 from composer.errors import ComposerError
 from composer.plan.service import container_name
 from composer.runtime.layout import ContainerPaths
 from composer.runtime.spec import ContainerSpec, Mount
+
+if TYPE_CHECKING:
+    from composer.drivers.runc.container_spec import HostFacts
 
 
 def desired_specs(project: Project, service: Service, replicas: int, image, images, prepare: bool = True, chosen=()) -> list[ContainerSpec]:
@@ -32,6 +35,8 @@ def desired_specs(project: Project, service: Service, replicas: int, image, imag
 
 def _service_facts(project: Project, service: Service, image, images) -> HostFacts:
     """What every replica of the service shares: layers, volumes, secrets, link variables."""
+    from composer.drivers.runc.container_spec import HostFacts  # on use: only up and run build specs; down and rm need none of it
+
     secrets, configs = resources.materialize(project, service)
     return HostFacts(
         lowerdirs=tuple(str(p) for p in images.lowerdirs(image)),
@@ -44,6 +49,8 @@ def _service_facts(project: Project, service: Service, image, images) -> HostFac
 
 def _facts_unprepared(project: Project, service: Service, image, images) -> HostFacts:
     """What _service_facts returns, computed without unpacking or writing anything."""
+    from composer.drivers.runc.container_spec import HostFacts  # on use: only up and run build specs; down and rm need none of it
+
     layers = images.layers
     return HostFacts(
         lowerdirs=tuple(str(layers.layer_dir(layer.diff_id)) for layer in reversed(image.layers)),
@@ -62,6 +69,8 @@ def _spec(project: Project, service: Service, number: int, image, shared: HostFa
         netns=networks.netns_for(project, service, name) if prepare else _netns_unprepared(project, service, name, chosen),
         extra_mounts=_etc_mounts(project, service, name, prepare),
     )
+    from composer.drivers.runc.container_spec import build_container_spec  # on use: as above
+
     return build_container_spec(project, service, number, image.config, facts)
 
 

@@ -112,6 +112,11 @@ class RuncDriver(RuncExtras):
 
         return inventory.network_names(project, name, service)
 
+    def prepare_to_start(self) -> None:
+        from composer.runtime.launch import prewarm  # on use: see the module doc
+
+        prewarm()
+
     def ambassador_status(self, project: str, name: str) -> tuple[bool, dict, str]:
         from composer.drivers.runc import keepers  # on use: see the module doc
 
