@@ -23,6 +23,7 @@ from composer.errors import ImageError
 from composer.images import oci, scratch
 from composer.images.store import Image, Layer, Store
 from composer.images.tarextract import extract_layer
+from composer.crash import crash_point
 
 _GZIP_MAGIC = b"\x1f\x8b"
 _ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
@@ -54,6 +55,7 @@ class LayerCache:
             rootfs = work / "rootfs"
             rootfs.mkdir(mode=0o755)
             unpack_blob(blob, rootfs, layer.diff_id, what)
+            crash_point("image.unpacked")
             try:
                 os.rename(rootfs, target)
             except OSError:

@@ -27,6 +27,7 @@ from pathlib import Path
 import composer
 from composer.errors import RuntimeFailure
 from composer.shim.config import SHIM_LOG
+from composer.crash import crash_point
 
 READY_TIMEOUT = 90.0  # runc create+start, a slow disk, a busy host
 _BOOTSTRAP = (
@@ -109,6 +110,7 @@ def launch_shim(name: str, state_dir: Path) -> int:
             _detached(shim_command(state_dir, write_end), (write_end,)).wait()
         os.close(write_end)
         write_end = -1
+        crash_point("start.supervisor-asked")
         answer = _read_answer(read_end, READY_TIMEOUT)
     finally:
         os.close(read_end)

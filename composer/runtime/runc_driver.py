@@ -41,6 +41,7 @@ from composer.runtime.supervision import (
 from composer.runtime.users import UserLookupError, resolve_user
 from composer.shim.config import SHIM_CONFIG, ShimConfig, load_shim_config, write_atomically
 from composer.shim.state import ShimState, iso_time, process_start_time, read_state, write_state
+from composer.crash import crash_point
 
 STOP_MARGIN = 10.0  # beyond the grace: how long a supervisor may take to wind down
 
@@ -74,6 +75,7 @@ class RuncRuntime:
         check_log_config(spec.log, spec.service)  # the supervisor would only find out later
         paths.state_dir.mkdir(parents=True, exist_ok=True)
         mount_overlay(spec.name, spec.lowerdirs, paths.upper, paths.work, paths.rootfs)
+        crash_point("create.mounted")
         try:
             user = resolve_user(paths.rootfs, spec.user, spec.group_add)
         except UserLookupError as exc:
@@ -98,6 +100,7 @@ class RuncRuntime:
             raise RuntimeFailure(f"container {spec.name}: this host cannot grant {exc}", hint) from None
         write_atomically(str(paths.config_json), json.dumps(config, indent=1))
         write_state(str(paths.state_file), ShimState(spec.name))
+        crash_point("create.configured")
         # shim.json last: its presence is what makes the container exist.
         write_atomically(str(paths.shim_config), self._shim_config(spec, paths).to_json())
 
@@ -137,6 +140,7 @@ class RuncRuntime:
         clear_final_exit(paths)
         if (paths.runc_root / name).exists():  # left by a supervisor that died
             self._runc().delete(name)
+        crash_point("start.launching")
         try:
             launch_shim(name, paths.state_dir)
         except RuntimeFailure:
@@ -157,6 +161,7 @@ class RuncRuntime:
             if wait_for_exit(state.shim_pid, state.shim_start_time, grace + STOP_MARGIN):
                 return
             kill_supervisor(state)
+        crash_point("stop.supervisor-gone")
         self._stop_unsupervised(name, cfg, grace)
         self._close_record(paths, state)
 
@@ -228,12 +233,14 @@ class RuncRuntime:
             except RuntimeFailure as exc:
                 problems.append(exc.message)
         problems += [f"cgroup {d}" for d in remove_cgroup_dirs(paths.cgroup_path)]
+        crash_point("remove.runc-deleted")
         try:
             umount(paths.name, paths.rootfs)
         except RuntimeFailure as exc:
             problems.append(exc.message)
         if is_mounted(paths.rootfs):
             return problems + [f"mount {paths.rootfs}"]
+        crash_point("remove.unmounted")
         shutil.rmtree(paths.state_dir, ignore_errors=True)
         if not keep_data:
             shutil.rmtree(paths.data_dir, ignore_errors=True)

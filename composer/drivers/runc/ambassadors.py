@@ -14,6 +14,7 @@ from composer.drivers.runc import hostsfiles, networks, resources
 from composer.drivers.runc.keepers import ambassador_netns, ensure_proxy, proxy_dir
 from composer.drivers.runc.targets import write_service_targets
 from composer.errors import NetworkError, from_netplugins
+from composer.crash import crash_point
 
 NANOSECOND = 1e-9
 
@@ -28,6 +29,7 @@ def start_ambassador(project: Project, ambassador: Ambassador, containers) -> No
     keys = ambassador.networks or ("default",)
     networks.attach(project, Service(name=ambassador.name, networks={k: None for k in keys}), netns)
     hostsfiles.refresh(project.name)
+    crash_point("ambassador.attached")
     directory = proxy_dir(project.name, ambassador.name)
     directory.mkdir(parents=True, exist_ok=True)
     target, targets_file = _target(project, ambassador, directory, containers)

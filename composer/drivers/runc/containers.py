@@ -21,6 +21,7 @@ from composer.errors import ComposerError
 from composer.plan.service import container_name
 from composer.runtime.layout import ContainerPaths
 from composer.runtime.spec import ContainerSpec, Mount
+from composer.crash import crash_point
 
 
 def desired_specs(project: Project, service: Service, replicas: int, image, images, prepare: bool = True, chosen=()) -> list[ContainerSpec]:
@@ -112,12 +113,14 @@ def create_container(project: Project, service: Service, spec: ContainerSpec, im
         hostsfiles.prepare(project.name, spec.name, spec.hostname)
     try:
         runtime.create(spec)
+        crash_point("create.runtime-made")
         if service.network_mode != "host":
             hostsfiles.link_into_rootfs(ContainerPaths.for_name(spec.name).rootfs)
     except BaseException:
         remove_container(project.name, spec.name, runtime)
         raise
     hostsfiles.write_own(project.name, spec.name)
+    crash_point("create.hosts-written")
     hostsfiles.refresh_soon(project.name)
     number = spec.name.rsplit("-", 1)[-1]
     records.save_container(
@@ -140,6 +143,7 @@ def remove_container(project_name: str, name: str, runtime, tell_others: bool = 
     tell_others=False leaves the other containers' hosts files and the ambassadors' targets
     for the caller to refresh once (`down` removes everything anyway)."""
     runtime.remove(name)
+    crash_point("remove.runtime-gone")
     networks.detach(project_name, name)
     hostsfiles.forget(project_name, name)
     records.forget_container(project_name, name)

@@ -24,6 +24,7 @@ from composer import __version__, paths
 from composer.atomic import write_json_atomically
 from composer.config.model import Project
 from composer.drivers.runc import records
+from composer.crash import crash_point
 
 RECORD = "converged.json"
 
@@ -62,6 +63,7 @@ def record_live(project: Project, containers: list) -> None:
         interfaces += [entry["result"]["host_ifname"] for entry in attached.get("networks", {}).values()
                        if entry.get("result", {}).get("host_ifname")]
     running_proxies = [name for name in (*project.ambassadors, PORTS) if keeper_pid(project.name, name)]
+    crash_point("up.converging")
     record(project, containers, interfaces, running_proxies)
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 from composer import paths
 from composer.drivers.runc.extras import RuncExtras
 from composer.runtime.runc_driver import RuncRuntime
+from composer.crash import crash_point
 
 
 class RuncDriver(RuncExtras):
@@ -166,6 +167,7 @@ class RuncDriver(RuncExtras):
         records.save_project(project.name, str(project.project_dir), project.compose_files)
         remember_stop_order(project, stop_generations)
         converged.forget(project.name)  # until this run has converged everything again
+        crash_point("up.recorded")
 
     def ensure_networks(self, project, keys) -> None:
         from composer.drivers.runc import networks  # on use: see the module doc

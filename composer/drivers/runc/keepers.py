@@ -15,6 +15,7 @@ from pathlib import Path
 
 from composer.drivers.runc import records
 from composer.errors import from_netplugins
+from composer.crash import crash_point
 
 PORTS = "ports"  # the proxy publishing host ports
 
@@ -50,6 +51,7 @@ def ensure_proxy(project_name: str, name: str, entries: list, netns: str | None)
         os.kill(pid, signal.SIGHUP)
         return
     pid = start_keeper(config, netns, log_path=str(directory / "forwarder.log"))
+    crash_point("proxy.started")
     (directory / "keeper.pid").write_text(str(pid))
 
 
@@ -62,6 +64,7 @@ def stop_proxy(project_name: str, name: str, timeout: float = 5.0) -> None:
             time.sleep(0.02)
         if keeper_pid(project_name, name) == pid:
             os.killpg(pid, signal.SIGKILL)
+    crash_point("proxy.stopped")
     shutil.rmtree(proxy_dir(project_name, name), ignore_errors=True)
 
 

@@ -16,6 +16,7 @@ from composer.drivers.runc.keepers import PORTS, ensure_proxy, proxy_dir, stop_p
 from composer.drivers.runc.targets import write_service_targets
 from composer.errors import NetworkError, from_netplugins
 from composer.plan.networks import attached_keys
+from composer.crash import crash_point
 
 
 def wanted_ports(project: Project) -> list[tuple[str, PortMapping]]:
@@ -74,6 +75,7 @@ def publish(project: Project, containers) -> list[dict]:
     if not entries:
         stop_proxy(project.name, PORTS)
         return []
+    crash_point("ports.targets-written")
     ensure_proxy(project.name, PORTS, entries, None)
     write_atomically(directory / "published.json", json.dumps(shown))
     return shown

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from composer import paths
 from composer.atomic import write_atomically
+from composer.crash import crash_point
 
 
 @dataclass(frozen=True)
@@ -65,6 +66,7 @@ def forget_container(project: str, name: str) -> None:
 
 
 def forget_project(project: str) -> None:
+    crash_point("down.forgetting")
     shutil.rmtree(project_dir(project), ignore_errors=True)
 
 

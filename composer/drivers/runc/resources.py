@@ -15,6 +15,7 @@ from pathlib import Path
 from composer import paths
 from composer.config.model import Project, ProjectFile, Service, Volume
 from composer.errors import ComposerError
+from composer.crash import crash_point
 
 VOLUME_LABEL_FILE = "composer-project"  # who made the volume: `down -v` removes only its own
 
@@ -41,6 +42,7 @@ def ensure_volume(project: Project, volume: Volume) -> Path:
             raise ComposerError(f"volume {volume.key}: device {device} is not a directory", "create it first")
         return Path(device)
     data.mkdir(parents=True, exist_ok=True)
+    crash_point("volume.made")
     owner = data.parent / VOLUME_LABEL_FILE
     if not owner.exists():
         owner.write_text(project.name)
@@ -56,6 +58,7 @@ def remove_project_volumes(project: Project) -> list[str]:
         if volume.external or not owner.exists() or owner.read_text() != project.name:
             continue
         shutil.rmtree(root, ignore_errors=True)
+        crash_point("volume.removed")
         removed.append(volume.name)
     return removed
 
