@@ -52,6 +52,10 @@ def run(args) -> int:
     if args.no_color:
         output.configure("never")
     project = load_project(args, services=tuple(args.services))
+    if not args.dry_run:
+        from composer.cli import project_lock
+
+        project_lock.hold(project.name)
     if _already_up(args, project):
         return 0
     from composer.cli.driver import open_driver

@@ -64,6 +64,10 @@ class RuncRuntime:
                     f"container {spec.name} already exists with another configuration", "remove it first"
                 )
             return
+        if paths.state_dir.is_dir():  # half-made or half-removed (a kill -9): finish that first
+            problems = self._remove_resources(paths, keep_data=False)
+            if problems:
+                raise RuntimeFailure(f"container {spec.name}: a half-made container is in the way: {'; '.join(problems)}", "run compose down")
         try:
             self._create(spec, paths)
         except BaseException:
@@ -158,10 +162,10 @@ class RuncRuntime:
             assert state is not None
             request_final_exit(paths, timeout)
             signal_supervisor(state, signal.SIGTERM)
+            crash_point("stop.signalled")
             if wait_for_exit(state.shim_pid, state.shim_start_time, grace + STOP_MARGIN):
                 return
             kill_supervisor(state)
-        crash_point("stop.supervisor-gone")
         self._stop_unsupervised(name, cfg, grace)
         self._close_record(paths, state)
 
@@ -234,6 +238,8 @@ class RuncRuntime:
                 problems.append(exc.message)
         problems += [f"cgroup {d}" for d in remove_cgroup_dirs(paths.cgroup_path)]
         crash_point("remove.runc-deleted")
+        if not problems:  # from here on it is no container, only leftovers (see create)
+            paths.shim_config.unlink(missing_ok=True)
         try:
             umount(paths.name, paths.rootfs)
         except RuntimeFailure as exc:

@@ -16,14 +16,14 @@ pytest_plugins = ["tests.support.crash_project"]
 pytestmark = [pytest.mark.needs_root, pytest.mark.slow]
 
 UP_POINTS = [
-    "up.recorded", "network.made", "network.made#2", "image.unpacked", "volume.made",
+    "up.recorded", "network.made", "network.made#2", "image.unpacked", "volume.labelled",
     "attach.netns", "attach.interface", "attach.interface#2", "create.mounted", "create.configured",
     "create.runtime-made", "create.hosts-written", "start.launching", "start.supervisor-asked",
     "targets.written", "ambassador.attached", "proxy.started", "proxy.started#2",
     "ports.targets-written", "up.converging",
 ]
 DOWN_POINTS = [
-    "stop.supervisor-gone", "remove.runc-deleted", "remove.unmounted", "remove.runtime-gone",
+    "stop.signalled", "remove.runc-deleted", "remove.unmounted", "remove.runtime-gone",
     "detach.interface", "proxy.stopped", "down.detached", "network.removed", "volume.removed",
     "down.forgetting",
 ]

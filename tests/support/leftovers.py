@@ -54,16 +54,19 @@ def _mounts(prefix: str) -> list[str]:
 
 
 def _processes(project: str) -> list[str]:
-    """Supervisors and forwarders (their command lines name the project's dirs) and
-    container processes (their cgroup names the container)."""
+    """Supervisors (forked from a zygote: their working dir is the container's state dir),
+    forwarders (their command lines name the project's dirs) and container processes
+    (their cgroup names the container)."""
     found = []
     for pid in filter(str.isdigit, os.listdir("/proc")):
         try:
             cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
             cgroup = Path(f"/proc/{pid}/cgroup").read_text()
+            cwd = os.readlink(f"/proc/{pid}/cwd")
         except OSError:
             continue
-        if f"/{project}-" in cgroup or (f"/{project}" in cmdline and ("composer" in cmdline or "netplugins" in cmdline)):
+        ours = "composer" in cmdline or "netplugins" in cmdline
+        if f"/{project}-" in cgroup or (ours and (f"/{project}" in cmdline or f"/containers/{project}-" in cwd)):
             found.append(f"{pid} {cmdline.strip()[:120]}")
     return found
 

@@ -232,7 +232,9 @@ class RuncDriver(RuncExtras):
 
     def remove_networks(self, project, keep: set[str]) -> list[str]:
         from composer.drivers.runc import hostsfiles, networks  # on use: see the module doc
+        from composer.drivers.runc.containers import remove_half_made  # on use: see the module doc
 
+        remove_half_made(project.name, self.runtime, keep)  # what a kill -9 cut short
         if keep:  # kept orphans, or containers that would not go: their names change
             hostsfiles.refresh(project.name)
         return networks.remove_networks(project.name, project, keep=keep)

@@ -29,12 +29,30 @@ def ambassador_netns(project_name: str, name: str) -> str:
 
 
 def keeper_pid(project_name: str, name: str) -> int | None:
+    directory = proxy_dir(project_name, name)
     try:
-        pid = int((proxy_dir(project_name, name) / "keeper.pid").read_text())
+        pid = int((directory / "keeper.pid").read_text())
         cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except FileNotFoundError:
+        return _unrecorded_keeper(directory) if (directory / "config.json").exists() else None
     except (OSError, ValueError):
         return None
     return pid if b"netplugins.forwarder.keeper" in cmdline else None
+
+
+def _unrecorded_keeper(directory: Path) -> int | None:
+    """A keeper started by a command killed before it wrote keeper.pid: found by its config
+    path on its command line, so `down` stops it and `up` does not start a second one."""
+    config = str(directory / "config.json").encode()
+    for entry in os.scandir("/proc"):
+        if entry.name.isdigit():
+            try:
+                cmdline = Path(f"/proc/{entry.name}/cmdline").read_bytes().split(b"\0")
+            except OSError:
+                continue
+            if config in cmdline and any(b"netplugins.forwarder.keeper" in arg for arg in cmdline):
+                return int(entry.name)
+    return None
 
 
 @from_netplugins

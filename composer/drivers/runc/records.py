@@ -61,6 +61,11 @@ def load_container(project: str, name: str) -> ContainerRecord | None:
         return None
 
 
+def container_names(project: str) -> list[str]:
+    directory = project_dir(project) / "containers"
+    return sorted(p.stem for p in directory.glob("*.json")) if directory.is_dir() else []
+
+
 def forget_container(project: str, name: str) -> None:
     (project_dir(project) / "containers" / f"{name}.json").unlink(missing_ok=True)
 

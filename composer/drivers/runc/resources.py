@@ -41,11 +41,14 @@ def ensure_volume(project: Project, volume: Volume) -> Path:
         if not os.path.isdir(device):
             raise ComposerError(f"volume {volume.key}: device {device} is not a directory", "create it first")
         return Path(device)
-    data.mkdir(parents=True, exist_ok=True)
-    crash_point("volume.made")
+    # The owner label before the data dir: a volume cut short by a kill -9 is still this
+    # project's, so `down -v` removes it (and `up`, finding no _data, finishes it).
+    data.parent.mkdir(parents=True, exist_ok=True)
     owner = data.parent / VOLUME_LABEL_FILE
     if not owner.exists():
         owner.write_text(project.name)
+    crash_point("volume.labelled")
+    data.mkdir(exist_ok=True)
     return data
 
 
