@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.images import BUSYBOX_REF
+from tests.support.waiting import wait_until
 
 pytest_plugins = ["tests.support.project"]
 pytestmark = [pytest.mark.needs_root, pytest.mark.slow]
@@ -31,15 +32,6 @@ def small_disk(tmp_path: Path):
 def grow(mount: Path) -> None:
     subprocess.run(["mount", "-o", "remount,size=16m", str(mount)], check=True)
 
-
-def wait_until(probe, what: str, timeout: float = 60.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = probe()
-        if value:
-            return value
-        time.sleep(0.1)
-    raise AssertionError(f"timed out after {timeout:g}s waiting for {what}")
 
 
 def numbers_logged(log: Path) -> list[int]:

@@ -5,25 +5,16 @@ from __future__ import annotations
 
 import os
 import signal
-import time
 
 import pytest
 
 from tests.support.crash_project import NETWORK_KEYS, PAGE, CrashProject
 from tests.support.leftovers import leftovers
+from tests.support.waiting import wait_until
 
 pytest_plugins = ["tests.support.crash_project"]
 pytestmark = [pytest.mark.needs_root, pytest.mark.slow]
 
-
-def wait_until(probe, what: str, timeout: float = 30.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = probe()
-        if value:
-            return value
-        time.sleep(0.1)
-    raise AssertionError(f"timed out after {timeout:g}s waiting for {what}")
 
 
 def test_supervisor_kill_9_ps_tells_up_recovers_down_cleans(crash_project: CrashProject):

@@ -11,6 +11,7 @@ import time
 import pytest
 
 from tests.support.images import BUSYBOX_REF
+from tests.support.waiting import wait_until
 
 pytest_plugins = ["tests.support.project"]
 pytestmark = [pytest.mark.needs_root, pytest.mark.slow]
@@ -19,15 +20,6 @@ POLICIES = ("no", "on-failure", "always", "unless-stopped")
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 LOOP_WINDOW = 6.5  # seconds of a crash loop watched: restarts 0.1 + 0.2 + … + 3.2 s apart
 
-
-def wait_until(probe, what: str, timeout: float = 30.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = probe()
-        if value:
-            return value
-        time.sleep(0.05)
-    raise AssertionError(f"timed out after {timeout:g}s waiting for {what}")
 
 
 def test_kill_9_of_the_main_process_under_each_policy(project):
