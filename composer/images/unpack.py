@@ -19,11 +19,11 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO
 
+from composer.crash import crash_point
 from composer.errors import ImageError
 from composer.images import oci, scratch
 from composer.images.store import Image, Layer, Store
 from composer.images.tarextract import extract_layer
-from composer.crash import crash_point
 
 _GZIP_MAGIC = b"\x1f\x8b"
 _ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"

@@ -25,9 +25,9 @@ import time
 from pathlib import Path
 
 import composer
+from composer.crash import crash_point
 from composer.errors import RuntimeFailure
 from composer.shim.config import SHIM_LOG
-from composer.crash import crash_point
 
 READY_TIMEOUT = 90.0  # runc create+start, a slow disk, a busy host
 _BOOTSTRAP = (

@@ -16,6 +16,7 @@ import sys
 from collections.abc import Mapping, Sequence
 
 from composer import paths as composer_paths
+from composer.crash import crash_point
 from composer.errors import RuntimeFailure
 from composer.logs import check_config as check_log_config
 from composer.runtime.api import ContainerState
@@ -41,7 +42,6 @@ from composer.runtime.supervision import (
 from composer.runtime.users import UserLookupError, resolve_user
 from composer.shim.config import SHIM_CONFIG, ShimConfig, load_shim_config, write_atomically
 from composer.shim.state import ShimState, iso_time, process_start_time, read_state, write_state
-from composer.crash import crash_point
 
 STOP_MARGIN = 10.0  # beyond the grace: how long a supervisor may take to wind down
 

@@ -10,11 +10,11 @@ from pathlib import Path
 
 from composer.atomic import write_atomically
 from composer.config.model import Ambassador, Project, Service
+from composer.crash import crash_point
 from composer.drivers.runc import hostsfiles, networks, resources
 from composer.drivers.runc.keepers import ambassador_netns, ensure_proxy, proxy_dir
 from composer.drivers.runc.targets import write_service_targets
 from composer.errors import NetworkError, from_netplugins
-from composer.crash import crash_point
 
 NANOSECOND = 1e-9
 

@@ -14,6 +14,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from composer.config.model import Project, Service, Volume
+from composer.crash import crash_point
 from composer.drivers.runc import hostsfiles, networks, records, resources, targets
 from composer.drivers.runc.container_spec import HostFacts, build_container_spec
 from composer.drivers.runc.links import link_environment
@@ -21,7 +22,6 @@ from composer.errors import ComposerError
 from composer.plan.service import container_name
 from composer.runtime.layout import ContainerPaths
 from composer.runtime.spec import ContainerSpec, Mount
-from composer.crash import crash_point
 
 
 def desired_specs(project: Project, service: Service, replicas: int, image, images, prepare: bool = True, chosen=()) -> list[ContainerSpec]:

@@ -23,8 +23,8 @@ from pathlib import Path
 from composer import __version__, paths
 from composer.atomic import write_json_atomically
 from composer.config.model import Project
-from composer.drivers.runc import records
 from composer.crash import crash_point
+from composer.drivers.runc import records
 
 RECORD = "converged.json"
 

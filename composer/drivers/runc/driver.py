@@ -10,9 +10,9 @@ with python -X importtime).
 from __future__ import annotations
 
 from composer import paths
+from composer.crash import crash_point
 from composer.drivers.runc.extras import RuncExtras
 from composer.runtime.runc_driver import RuncRuntime
-from composer.crash import crash_point
 
 
 class RuncDriver(RuncExtras):

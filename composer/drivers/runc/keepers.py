@@ -13,9 +13,9 @@ import signal
 import time
 from pathlib import Path
 
+from composer.crash import crash_point
 from composer.drivers.runc import records
 from composer.errors import from_netplugins
-from composer.crash import crash_point
 
 PORTS = "ports"  # the proxy publishing host ports
 

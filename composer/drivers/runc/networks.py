@@ -17,10 +17,10 @@ from pathlib import Path
 
 from composer.atomic import write_atomically
 from composer.config.model import Project, Service, ServiceNetwork
+from composer.crash import crash_point
 from composer.drivers.runc import records
 from composer.errors import ComposerError, NetworkError, from_netplugins
 from composer.plan.networks import attached_keys
-from composer.crash import crash_point
 from netplugins.errors import NetworkError as NetpluginsError
 
 MTU_OPTIONS = ("com.docker.network.driver.mtu", "mtu")

@@ -12,11 +12,11 @@ import socket
 
 from composer.atomic import write_atomically
 from composer.config.model import PortMapping, Project
+from composer.crash import crash_point
 from composer.drivers.runc.keepers import PORTS, ensure_proxy, proxy_dir, stop_proxy
 from composer.drivers.runc.targets import write_service_targets
 from composer.errors import NetworkError, from_netplugins
 from composer.plan.networks import attached_keys
-from composer.crash import crash_point
 
 
 def wanted_ports(project: Project) -> list[tuple[str, PortMapping]]:

@@ -14,8 +14,8 @@ from pathlib import Path
 
 from composer import paths
 from composer.config.model import Project, ProjectFile, Service, Volume
-from composer.errors import ComposerError
 from composer.crash import crash_point
+from composer.errors import ComposerError
 
 VOLUME_LABEL_FILE = "composer-project"  # who made the volume: `down -v` removes only its own
 

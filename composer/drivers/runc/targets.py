@@ -12,10 +12,10 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
+from composer.crash import crash_point
 from composer.drivers.runc import networks, records
 from composer.drivers.runc.keepers import PORTS, ambassador_netns, proxy_dir
 from composer.errors import from_netplugins
-from composer.crash import crash_point
 
 
 @from_netplugins
