@@ -27,7 +27,15 @@ def hold(project_name: str) -> None:
 
         output.warning(f"project {project_name}: another compose command is changing it; waiting for it to finish")
         fcntl.flock(fd, fcntl.LOCK_EX)
-    _held.append(fd)  # kept open (and locked) until the process ends
+    _held[project_name] = fd  # kept open (and locked) until release() or the process ends
 
 
-_held: list[int] = []
+def release(project_name: str) -> None:
+    """Let the others in: `up` attached to its containers no longer changes the project
+    (a `down` from another terminal must not wait for it)."""
+    fd = _held.pop(project_name, None)
+    if fd is not None:
+        os.close(fd)
+
+
+_held: dict[str, int] = {}

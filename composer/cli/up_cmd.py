@@ -40,7 +40,7 @@ def _scale(values: list[str]) -> dict[str, int]:
 
 
 def run(args) -> int:
-    from composer.cli import output
+    from composer.cli import output, project_lock
     from composer.cli.context import load_project
     from composer.cli.progress import open_progress
     from composer.errors import ComposerError
@@ -53,8 +53,6 @@ def run(args) -> int:
         output.configure("never")
     project = load_project(args, services=tuple(args.services))
     if not args.dry_run:
-        from composer.cli import project_lock
-
         project_lock.hold(project.name)
     if _already_up(args, project):
         return 0
@@ -84,6 +82,7 @@ def run(args) -> int:
         result = converge(project, options, reporter, engine)
         if args.wait and not (args.no_start or args.dry_run):
             waited = _wait(project, engine, args.wait_timeout, reporter)
+    project_lock.release(project.name)
     _print_failures(result)
     if args.no_start or args.dry_run:
         return 0 if result.ok else 1

@@ -13,6 +13,7 @@ import os
 import shutil
 import signal
 import sys
+import time
 from collections.abc import Mapping, Sequence
 
 from composer import paths as composer_paths
@@ -152,6 +153,24 @@ class RuncRuntime:
             if state is not None:
                 wait_for_exit(state.shim_pid, state.shim_start_time, STOP_MARGIN)
             raise
+
+    def finish_stopping(self, name: str) -> None:
+        """A stop asked for by a command that was killed before it saw the end: wait for
+        that end (bounded by the stop's grace), so what runs next sees an exited container."""
+        paths = ContainerPaths.for_name(name)
+        try:
+            asked_at = paths.stop_request.stat().st_mtime
+            timeout = json.loads(paths.stop_request.read_text()).get("timeout")
+        except (OSError, ValueError, AttributeError):
+            return
+        state = read_state(str(paths.state_file))
+        cfg = _load_config(paths)
+        if cfg is None or not supervisor_alive(state) or state.status != "running":
+            return
+        # Counted from the request: a long-past `kill` of a container that ignored it is no wait.
+        remaining = asked_at + (cfg.stop_grace if timeout is None else timeout) + STOP_MARGIN - time.time()
+        if remaining > 0:
+            wait_for_exit(state.shim_pid, state.shim_start_time, remaining)
 
     def stop(self, name: str, timeout: float | None = None) -> None:
         paths, cfg = self._existing(name)

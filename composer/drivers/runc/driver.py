@@ -182,7 +182,10 @@ class RuncDriver(RuncExtras):
     def desired_containers(self, project, service, replicas: int, image, prepare: bool = True, chosen=()):
         from composer.drivers.runc.containers import desired_specs  # on use: see the module doc
 
-        return desired_specs(project, service, replicas, image, self.images, prepare, chosen)
+        specs = desired_specs(project, service, replicas, image, self.images, prepare, chosen)
+        for spec in specs if prepare else ():  # up decides next: a half-done stop ends first
+            self.runtime.finish_stopping(spec.name)
+        return specs
 
     def create_container(self, project, service, spec, image, oneoff: bool = False) -> None:
         from composer.drivers.runc.containers import create_container  # on use: see the module doc
