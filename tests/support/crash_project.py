@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from composer.images import ImageStore
+from tests.support.images import busybox_ref, image_store  # noqa: F401  (fixtures)
 from tests.support.project import Project
 from tests.support.rootfs import have_busybox, make_busybox_tar
 
@@ -105,14 +106,17 @@ def unique_image(store: ImageStore, busybox: Path, workdir: Path) -> str:
 
 
 @pytest.fixture
-def crash_project(tmp_path: Path, busybox_tar: Path):
+def crash_project(request, tmp_path: Path, busybox_tar: Path, busybox_ref: str):
+    """On busybox; a test parametrized with point="image.unpacked" gets an image of its own."""
     store = ImageStore()
-    ref = unique_image(store, busybox_tar, tmp_path)
+    fresh = getattr(request.node, "callspec", None) and request.node.callspec.params.get("point") == "image.unpacked"
+    ref = unique_image(store, busybox_tar, tmp_path) if fresh else busybox_ref
     project_dir = tmp_path / "project"
     project_dir.mkdir()
     proj = CrashProject(project_dir, f"c{secrets.token_hex(3)}")
     proj.write(compose_file(ref))
     yield proj
     proj.compose("down", "-v", "--remove-orphans", "-t", "1")
-    store.remove(ref)
-    store.prune()
+    if fresh:
+        store.remove(ref)
+        store.prune()
