@@ -16,6 +16,10 @@ def run(args) -> int:
     from composer.verbs.down import down
 
     project = _project(args)
+    if not args.dry_run:
+        from composer.cli import project_lock
+
+        project_lock.hold(project.name)
     engine = open_driver()
     if getattr(engine, "deploys_stack", False):
         from composer.cli import stack_cmd

@@ -44,6 +44,9 @@ def run(args) -> int:
         except KeyboardInterrupt:
             stream.stop(0)
         return 0
+    for state in driver.containers(project.name):
+        if state.name in names and state.log_dropped:
+            output.warning(f"container {state.name}: {state.log_dropped} log records were dropped (logging mode non-blocking: a full buffer or disk)")
     for name, (prefix, color) in prefixes(names, not args.no_log_prefix, project.name).items():
         write_logs(sys.stdout.buffer, driver.log_reader(name), prefix, color, args.timestamps, tail, since, until)
     _ambassador_logs(project, driver, args, tail)

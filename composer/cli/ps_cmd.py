@@ -271,6 +271,8 @@ def status_text(state) -> str:
             text += " (Paused)"
         if state.health:
             text += f" ({state.health.status})"
+        if state.log_dropped:  # not in Docker's ps: our supervisor knows, so it says
+            text += f" ({state.log_dropped} log records dropped)"
         return text
     if state.status in ("exited", "dead") and state.finished_at:
         return f"Exited ({state.exit_code if state.exit_code is not None else -1}) {_ago(now - state.finished_at)} ago"

@@ -42,7 +42,7 @@ def _scale(values: list[str]) -> dict[str, int]:
 
 
 def run(args) -> int:
-    from composer.cli import output
+    from composer.cli import output, project_lock
     from composer.cli.context import load_project
     from composer.cli.progress import open_progress
     from composer.errors import ComposerError
@@ -60,6 +60,8 @@ def run(args) -> int:
         from composer.cli import stack_cmd
 
         return stack_cmd.up(args, project, open_driver())
+    if not args.dry_run:
+        project_lock.hold(project.name)
     if _already_up(args, project):
         return 0
     from composer.plan.service import Strategy
@@ -89,6 +91,7 @@ def run(args) -> int:
         result = converge(project, options, reporter, engine)
         if args.wait and not (args.no_start or args.dry_run):
             waited = _wait(project, engine, args.wait_timeout, reporter)
+    project_lock.release(project.name)
     print_failures(result)
     if args.no_start or args.dry_run:
         return 0 if result.ok else 1

@@ -19,6 +19,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO
 
+from composer.crash import crash_point
 from composer.errors import ImageError
 from composer.images import oci, scratch
 from composer.images.store import Image, Layer, Store
@@ -54,6 +55,7 @@ class LayerCache:
             rootfs = work / "rootfs"
             rootfs.mkdir(mode=0o755)
             unpack_blob(blob, rootfs, layer.diff_id, what)
+            crash_point("image.unpacked")
             try:
                 os.rename(rootfs, target)
             except OSError:

@@ -10,7 +10,9 @@ same series where the old one stopped.
 
 from __future__ import annotations
 
+import errno
 import os
+from collections.abc import Callable
 
 from composer.logs.compress import Compressor, recover
 from composer.logs.errors import LogFileError
@@ -22,11 +24,18 @@ _MODE = 0o640
 # past this many times max-size the writer waits for the compression instead.
 _DEFER_LIMIT = 2
 _IOV_MAX = 1024  # Linux's limit on the buffers of one writev
+_DISK_FULL = (errno.ENOSPC, errno.EDQUOT)
 
 
 class RotatingFile:
-    def __init__(self, path: str, max_size: int | None, max_file: int, compress: bool, owner: str) -> None:
+    """wait_for_space: called when a write finds the disk full (ENOSPC, EDQUOT), to wait
+    before the same bytes are tried again (blocking mode loses nothing); without it the
+    OSError goes up."""
+
+    def __init__(self, path: str, max_size: int | None, max_file: int, compress: bool, owner: str,
+                 wait_for_space: Callable[[], None] | None = None) -> None:
         self.path = path
+        self._wait_for_space = wait_for_space
         self._max_size = max_size
         self._max_file = max_file
         self._compressor = Compressor() if compress else None
@@ -70,7 +79,12 @@ class RotatingFile:
             for chunk in chunks:
                 self.write(chunk)
             return
-        written = os.writev(self._fd, chunks)
+        try:
+            written = os.writev(self._fd, chunks)
+        except OSError as error:  # nothing was written: the disk is full, or another error
+            if error.errno not in _DISK_FULL or self._wait_for_space is None:
+                raise
+            written = 0
         self.size += written
         if written < total:  # a short write (disk nearly full): finish the rest one by one
             self._write_all(b"".join(chunks)[written:])
@@ -85,7 +99,13 @@ class RotatingFile:
     def _write_all(self, data: bytes) -> None:
         view = memoryview(data)
         while view:
-            written = os.write(self._fd, view)
+            try:
+                written = os.write(self._fd, view)
+            except OSError as error:
+                if error.errno not in _DISK_FULL or self._wait_for_space is None:
+                    raise
+                self._wait_for_space()  # then the very bytes not yet written, once more
+                continue
             self.size += written
             view = view[written:]
 

@@ -18,11 +18,16 @@ from composer.logs.ring import DrainQueue
 from composer.logs.rotation import RotatingFile
 
 STREAMS = ("stdout", "stderr")
+SPACE_RETRY_FIRST, SPACE_RETRY_CAP = 0.05, 1.0  # seconds between tries on a full disk
 
 
 class FileLogWriter:
     def __init__(self, path: str, codec: Codec, options: LogOptions, owner: str) -> None:
-        self._file = RotatingFile(path, options.max_size, options.max_file, options.compress, owner)
+        # Blocking mode waits out a full disk (the container then blocks on its full pipe,
+        # as under Docker); non-blocking mode counts the records lost and goes on.
+        wait = None if options.non_blocking else self._wait_for_space
+        self._file = RotatingFile(path, options.max_size, options.max_file, options.compress, owner, wait)
+        self._space_delay = SPACE_RETRY_FIRST
         self._framer = LineFramer(codec)
         self._lock = threading.Lock()
         self._queue = DrainQueue(self._write_queued, options.max_buffer_size) if options.non_blocking else None
@@ -36,7 +41,13 @@ class FileLogWriter:
 
     @property
     def dropped(self) -> int:
-        return self._queue.dropped if self._queue is not None else 0
+        """Records lost: to a full buffer (non-blocking mode) or to write errors."""
+        return (self._queue.dropped if self._queue is not None else 0) + self.write_errors
+
+    def _wait_for_space(self) -> None:
+        self.last_error = f"writing {self.path}: no space left on the device; waiting for space"
+        time.sleep(self._space_delay)
+        self._space_delay = min(self._space_delay * 2, SPACE_RETRY_CAP)
 
     def write(self, stream: str, data: bytes) -> None:
         if stream not in STREAMS:
@@ -70,6 +81,8 @@ class FileLogWriter:
     def _write_queued(self, chunks: list[bytes]) -> None:
         try:
             self._file.write_many(chunks)
+            if self._space_delay != SPACE_RETRY_FIRST:  # space came back
+                self._space_delay, self.last_error = SPACE_RETRY_FIRST, None
         except OSError as error:
             self.write_errors += sum(chunk.count(b"\n") or 1 for chunk in chunks)
             self.last_error = f"writing {self.path}: {error.strerror or error}"

@@ -48,6 +48,7 @@ class ContainerState:
     supervisor_pid: int | None
     spec_hash: str
     error: str | None  # why it could not start, or what was lost
+    log_dropped: int = 0  # log records lost (non-blocking mode: a slow disk or a full one)
 
     @property
     def running(self) -> bool:

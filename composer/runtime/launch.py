@@ -25,6 +25,7 @@ import time
 from pathlib import Path
 
 import composer
+from composer.crash import crash_point
 from composer.errors import RuntimeFailure
 from composer.shim.config import SHIM_LOG
 
@@ -123,6 +124,7 @@ def launch_shim(name: str, state_dir: Path, stdin: int | None = None) -> int:
             _detached(shim_command(state_dir, write_end, stdin), (write_end, *extra)).wait()
         os.close(write_end)
         write_end = -1
+        crash_point("start.supervisor-asked")
         answer = _read_answer(read_end, READY_TIMEOUT)
     finally:
         os.close(read_end)

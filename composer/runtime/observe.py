@@ -42,6 +42,7 @@ def observe(paths: ContainerPaths, cfg: ShimConfig, runc: Runc) -> ContainerStat
         supervisor_pid=state.shim_pid if alive else None,
         spec_hash=cfg.spec_hash,
         error=error,
+        log_dropped=state.log_dropped,
     )
 
 

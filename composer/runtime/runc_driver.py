@@ -13,9 +13,11 @@ import os
 import shutil
 import signal
 import sys
+import time
 from collections.abc import Mapping, Sequence
 
 from composer import paths as composer_paths
+from composer.crash import crash_point
 from composer.errors import RuntimeFailure
 from composer.logs import check_config as check_log_config
 from composer.runtime.api import ContainerState
@@ -63,6 +65,10 @@ class RuncRuntime:
                     f"container {spec.name} already exists with another configuration", "remove it first"
                 )
             return
+        if paths.state_dir.is_dir():  # half-made or half-removed (a kill -9): finish that first
+            problems = self._remove_resources(paths, keep_data=False)
+            if problems:
+                raise RuntimeFailure(f"container {spec.name}: a half-made container is in the way: {'; '.join(problems)}", "run compose down")
         try:
             self._create(spec, paths)
         except BaseException:
@@ -74,6 +80,7 @@ class RuncRuntime:
         check_log_config(spec.log, spec.service)  # the supervisor would only find out later
         paths.state_dir.mkdir(parents=True, exist_ok=True)
         mount_overlay(spec.name, spec.lowerdirs, paths.upper, paths.work, paths.rootfs)
+        crash_point("create.mounted")
         try:
             user = resolve_user(paths.rootfs, spec.user, spec.group_add)
         except UserLookupError as exc:
@@ -98,6 +105,7 @@ class RuncRuntime:
             raise RuntimeFailure(f"container {spec.name}: this host cannot grant {exc}", hint) from None
         write_atomically(str(paths.config_json), json.dumps(config, indent=1))
         write_state(str(paths.state_file), ShimState(spec.name))
+        crash_point("create.configured")
         # shim.json last: its presence is what makes the container exist.
         write_atomically(str(paths.shim_config), self._shim_config(spec, paths).to_json())
 
@@ -137,6 +145,7 @@ class RuncRuntime:
         clear_final_exit(paths)
         if (paths.runc_root / name).exists():  # left by a supervisor that died
             self._runc().delete(name)
+        crash_point("start.launching")
         try:
             launch_shim(name, paths.state_dir, stdin)
         except RuntimeFailure:
@@ -144,6 +153,24 @@ class RuncRuntime:
             if state is not None:
                 wait_for_exit(state.shim_pid, state.shim_start_time, STOP_MARGIN)
             raise
+
+    def finish_stopping(self, name: str) -> None:
+        """A stop asked for by a command that was killed before it saw the end: wait for
+        that end (bounded by the stop's grace), so what runs next sees an exited container."""
+        paths = ContainerPaths.for_name(name)
+        try:
+            asked_at = paths.stop_request.stat().st_mtime
+            timeout = json.loads(paths.stop_request.read_text()).get("timeout")
+        except (OSError, ValueError, AttributeError):
+            return
+        state = read_state(str(paths.state_file))
+        cfg = _load_config(paths)
+        if cfg is None or not supervisor_alive(state) or state.status != "running":
+            return
+        # Counted from the request: a long-past `kill` of a container that ignored it is no wait.
+        remaining = asked_at + (cfg.stop_grace if timeout is None else timeout) + STOP_MARGIN - time.time()
+        if remaining > 0:
+            wait_for_exit(state.shim_pid, state.shim_start_time, remaining)
 
     def stop(self, name: str, timeout: float | None = None) -> None:
         paths, cfg = self._existing(name)
@@ -154,6 +181,7 @@ class RuncRuntime:
             assert state is not None
             request_final_exit(paths, timeout)
             signal_supervisor(state, signal.SIGTERM)
+            crash_point("stop.signalled")
             if wait_for_exit(state.shim_pid, state.shim_start_time, grace + STOP_MARGIN):
                 return
             kill_supervisor(state)
@@ -228,12 +256,16 @@ class RuncRuntime:
             except RuntimeFailure as exc:
                 problems.append(exc.message)
         problems += [f"cgroup {d}" for d in remove_cgroup_dirs(paths.cgroup_path)]
+        crash_point("remove.runc-deleted")
+        if not problems:  # from here on it is no container, only leftovers (see create)
+            paths.shim_config.unlink(missing_ok=True)
         try:
             umount(paths.name, paths.rootfs)
         except RuntimeFailure as exc:
             problems.append(exc.message)
         if is_mounted(paths.rootfs):
             return problems + [f"mount {paths.rootfs}"]
+        crash_point("remove.unmounted")
         shutil.rmtree(paths.state_dir, ignore_errors=True)
         if not keep_data:
             shutil.rmtree(paths.data_dir, ignore_errors=True)

@@ -1,7 +1,7 @@
 """Restart decisions and backoff, as Docker makes them (pure).
 
-Delays start at 100 ms and double per restart up to 10 s; a run that lasted 10 s
-or more resets the delay.
+Delays start at 100 ms and double per restart up to 1 minute (moby's restartmanager:
+maxRestartTimeout); a run that lasted 10 s or more resets the delay.
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from __future__ import annotations
 from composer.shim.config import RestartPolicy
 
 INITIAL_DELAY = 0.1
-MAX_DELAY = 10.0
+MAX_DELAY = 60.0
 RESET_AFTER = 10.0
 
 

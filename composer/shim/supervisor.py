@@ -51,6 +51,7 @@ class Supervisor:
         self.stop_requested = False
         self.kill_at: float | None = None
         self.restart_at: float | None = None
+        self.drops_saved_at = 0.0
         self.drain_until: float | None = None
         self.done = False
 
@@ -311,6 +312,9 @@ class Supervisor:
         if data:
             self.log.write(name, data)
             if self.checks and self.checks.on_output(name, data):
+                self._save()
+            elif self.logs.dropped != self.state.log_dropped and time.monotonic() >= self.drops_saved_at + 1.0:
+                self.drops_saved_at = time.monotonic()  # ps shows drops within a second, without a save per read
                 self._save()
         else:
             if self.cfg.tty:

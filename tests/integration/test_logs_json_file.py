@@ -150,11 +150,27 @@ def test_unwritable_path_is_a_one_line_error(tmp_path):
     assert "cannot open log file" in caught.value.one_line() and "p-web-1" in caught.value.one_line()
 
 
-def test_a_full_disk_is_counted_not_raised(tmp_path):
-    writer = open_writer(LogConfig("json-file", {"path": "/dev/full"}), target(tmp_path))
+def test_a_full_disk_is_counted_not_raised_in_non_blocking_mode(tmp_path):
+    writer = open_writer(LogConfig("json-file", {"path": "/dev/full", "mode": "non-blocking"}), target(tmp_path))
     writer.write("stdout", b"one\ntwo\n")
     writer.close()
-    assert writer.write_errors == 2 and "No space left" in writer.last_error
+    assert writer.write_errors == 2 and writer.dropped == 2 and "No space left" in writer.last_error
+
+
+def test_a_full_disk_blocks_in_blocking_mode_until_the_write_goes_through(tmp_path, monkeypatch):
+    writer = open_writer(LogConfig("json-file", {"path": "/dev/full"}), target(tmp_path))
+    waits = []
+
+    def wait_then_give_space() -> None:  # /dev/full stays full: the third wait swaps in a file
+        waits.append(True)
+        if len(waits) == 3:
+            os.dup2(os.open(tmp_path / "space.log", os.O_WRONLY | os.O_CREAT | os.O_APPEND), writer._file._fd)
+
+    monkeypatch.setattr(writer._file, "_wait_for_space", wait_then_give_space)
+    writer.write("stdout", b"one\ntwo\n")
+    writer.close()
+    assert len(waits) == 3 and writer.dropped == 0
+    assert [json.loads(line)["log"] for line in (tmp_path / "space.log").read_text().splitlines()] == ["one\n", "two\n"]
 
 
 def test_compression_left_half_done_by_a_crash_is_finished(tmp_path):

@@ -15,7 +15,7 @@ MAX_LINES = 400
 KNOWN_IMPORTS: dict[tuple[str, str], str] = {}
 # module → why it may be longer for now
 KNOWN_LONG: dict[str, str] = {}
-BASE = {"composer/__init__.py", "composer/errors.py", "composer/paths.py", "composer/atomic.py"}
+BASE = {"composer/__init__.py", "composer/errors.py", "composer/paths.py", "composer/atomic.py", "composer/crash.py"}
 
 
 def rules() -> dict[str, set[str]]:
@@ -51,7 +51,7 @@ def part_of_module(module: str) -> str | None:
         return "netplugins"
     if names[0] != "composer":
         return None
-    if len(names) == 1 or names[1] in ("errors", "paths", "atomic", "__version__"):
+    if len(names) == 1 or names[1] in ("errors", "paths", "atomic", "crash", "__version__"):
         return "base"
     if names[1] == "drivers" and len(names) > 2 and (ROOT / "composer" / "drivers" / names[2]).is_dir():  # a driver package
         return f"drivers.{names[2]}"

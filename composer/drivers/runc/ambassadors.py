@@ -10,6 +10,7 @@ from pathlib import Path
 
 from composer.atomic import write_atomically
 from composer.config.model import Ambassador, Project, Service
+from composer.crash import crash_point
 from composer.drivers.runc import hostsfiles, networks, resources
 from composer.drivers.runc.keepers import ambassador_netns, ensure_proxy, proxy_dir
 from composer.drivers.runc.targets import write_service_targets
@@ -28,6 +29,7 @@ def start_ambassador(project: Project, ambassador: Ambassador, containers) -> No
     keys = ambassador.networks or ("default",)
     networks.attach(project, Service(name=ambassador.name, networks={k: None for k in keys}), netns)
     hostsfiles.refresh(project.name)
+    crash_point("ambassador.attached")
     directory = proxy_dir(project.name, ambassador.name)
     directory.mkdir(parents=True, exist_ok=True)
     target, targets_file = _target(project, ambassador, directory, containers)

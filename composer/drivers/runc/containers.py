@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from composer.config.model import Project, Service, Volume
+from composer.crash import crash_point
 from composer.drivers.runc import hostsfiles, networks, records, resources, targets
 from composer.drivers.runc.links import link_environment
 from composer.errors import ComposerError
@@ -130,19 +131,8 @@ def is_one_off(project_name: str, name: str) -> bool:
 
 
 def create_container(project: Project, service: Service, spec: ContainerSpec, image, runtime, oneoff: bool = False, use_aliases: bool = False) -> None:
-    """Network first (the spec names its netns), then the container, then its /etc links."""
-    networks.attach(project, service, spec.name, by_service=not oneoff or use_aliases)
-    if service.network_mode != "host":  # a recreate removed the old container's directory
-        hostsfiles.prepare(project.name, spec.name, spec.hostname)
-    try:
-        runtime.create(spec)
-        if service.network_mode != "host":
-            hostsfiles.link_into_rootfs(ContainerPaths.for_name(spec.name).rootfs)
-    except BaseException:
-        remove_container(project.name, spec.name, runtime)
-        raise
-    hostsfiles.write_own(project.name, spec.name)
-    hostsfiles.refresh_soon(project.name)
+    """The record first (a kill -9 from here on leaves something `down` finds: see
+    remove_half_made), then the network (the spec names its netns), the container, its /etc links."""
     number = spec.name.rsplit("-", 1)[-1]
     records.save_container(
         project.name,
@@ -157,6 +147,20 @@ def create_container(project: Project, service: Service, spec: ContainerSpec, im
             labels=dict(service.labels),
         ),
     )
+    networks.attach(project, service, spec.name, by_service=not oneoff or use_aliases)
+    if service.network_mode != "host":  # a recreate removed the old container's directory
+        hostsfiles.prepare(project.name, spec.name, spec.hostname)
+    try:
+        runtime.create(spec)
+        crash_point("create.runtime-made")
+        if service.network_mode != "host":
+            hostsfiles.link_into_rootfs(ContainerPaths.for_name(spec.name).rootfs)
+    except BaseException:
+        remove_container(project.name, spec.name, runtime)
+        raise
+    hostsfiles.write_own(project.name, spec.name)
+    crash_point("create.hosts-written")
+    hostsfiles.refresh_soon(project.name)
 
 
 def remove_container(project_name: str, name: str, runtime, tell_others: bool = True) -> None:
@@ -164,9 +168,19 @@ def remove_container(project_name: str, name: str, runtime, tell_others: bool = 
     tell_others=False leaves the other containers' hosts files and the ambassadors' targets
     for the caller to refresh once (`down` removes everything anyway)."""
     runtime.remove(name)
+    crash_point("remove.runtime-gone")
     networks.detach(project_name, name)
     hostsfiles.forget(project_name, name)
     records.forget_container(project_name, name)
     if tell_others:
         hostsfiles.refresh_soon(project_name)
         targets.refresh_targets(project_name, lambda: runtime.list(project_name))
+
+
+def remove_half_made(project_name: str, runtime, keep: set[str]) -> None:
+    """Containers with a record but no container: an `up` killed while making them, or a
+    `down` killed while removing them. Whatever of them is on the host goes."""
+    live = {state.name for state in runtime.list(project_name)}
+    for name in records.container_names(project_name):
+        if name not in live and name not in keep:
+            remove_container(project_name, name, runtime, tell_others=False)

@@ -23,7 +23,9 @@ from pathlib import Path
 from composer import __version__, paths
 from composer.atomic import write_json_atomically
 from composer.config.model import Project
+from composer.crash import crash_point
 from composer.drivers.runc import records
+from composer.runtime.layout import ContainerPaths
 
 RECORD = "converged.json"
 
@@ -62,6 +64,7 @@ def record_live(project: Project, containers: list) -> None:
         interfaces += [entry["result"]["host_ifname"] for entry in attached.get("networks", {}).values()
                        if entry.get("result", {}).get("host_ifname")]
     running_proxies = [name for name in (*project.ambassadors, PORTS) if keeper_pid(project.name, name)]
+    crash_point("up.converging")
     record(project, containers, interfaces, running_proxies)
 
 
@@ -83,6 +86,8 @@ def unchanged(project: Project, runtime) -> list | None:
         return None
     for name, state in live.items():
         if state.status != "running" or not state.supervisor_alive or state.spec_hash != wanted[name]:
+            return None
+        if ContainerPaths.for_name(name).stop_request.exists():  # being stopped (by a down killed mid-way?)
             return None
     if not all(os.path.exists(f"/sys/class/net/{name}") for name in saved.get("interfaces", [])):
         return None

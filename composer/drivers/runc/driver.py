@@ -10,6 +10,7 @@ with python -X importtime).
 from __future__ import annotations
 
 from composer import paths
+from composer.crash import crash_point
 from composer.drivers.runc.extras import RuncExtras
 from composer.runtime.runc_driver import RuncRuntime
 
@@ -180,6 +181,7 @@ class RuncDriver(RuncExtras):
         records.save_project(project.name, str(project.project_dir), project.compose_files)
         remember_stop_order(project, stop_generations)
         converged.forget(project.name)  # until this run has converged everything again
+        crash_point("up.recorded")
 
     def _refuse_unsafe_names(self, project) -> None:
         """Names that would leave the state dirs, or that another project's container has."""
@@ -203,7 +205,10 @@ class RuncDriver(RuncExtras):
     def desired_containers(self, project, service, replicas: int, image, prepare: bool = True, chosen=()):
         from composer.drivers.runc.containers import desired_specs  # on use: see the module doc
 
-        return desired_specs(project, service, replicas, image, self.images, prepare, chosen)
+        specs = desired_specs(project, service, replicas, image, self.images, prepare, chosen)
+        for spec in specs if prepare else ():  # up decides next: a half-done stop ends first
+            self.runtime.finish_stopping(spec.name)
+        return specs
 
     def create_container(self, project, service, spec, image, oneoff: bool = False, use_aliases: bool = False) -> None:
         from composer.drivers.runc.containers import create_container  # on use: see the module doc
@@ -253,7 +258,9 @@ class RuncDriver(RuncExtras):
 
     def remove_networks(self, project, keep: set[str]) -> list[str]:
         from composer.drivers.runc import hostsfiles, networks  # on use: see the module doc
+        from composer.drivers.runc.containers import remove_half_made  # on use: see the module doc
 
+        remove_half_made(project.name, self.runtime, keep)  # what a kill -9 cut short
         if keep:  # kept orphans, or containers that would not go: their names change
             hostsfiles.refresh(project.name)
         return networks.remove_networks(project.name, project, keep=keep)

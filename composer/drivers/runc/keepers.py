@@ -13,6 +13,7 @@ import signal
 import time
 from pathlib import Path
 
+from composer.crash import crash_point
 from composer.drivers.runc import records
 from composer.errors import from_netplugins
 
@@ -28,12 +29,30 @@ def ambassador_netns(project_name: str, name: str) -> str:
 
 
 def keeper_pid(project_name: str, name: str) -> int | None:
+    directory = proxy_dir(project_name, name)
     try:
-        pid = int((proxy_dir(project_name, name) / "keeper.pid").read_text())
+        pid = int((directory / "keeper.pid").read_text())
         cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except FileNotFoundError:
+        return _unrecorded_keeper(directory) if (directory / "config.json").exists() else None
     except (OSError, ValueError):
         return None
     return pid if b"netplugins.forwarder.keeper" in cmdline else None
+
+
+def _unrecorded_keeper(directory: Path) -> int | None:
+    """A keeper started by a command killed before it wrote keeper.pid: found by its config
+    path on its command line, so `down` stops it and `up` does not start a second one."""
+    config = str(directory / "config.json").encode()
+    for entry in os.scandir("/proc"):
+        if entry.name.isdigit():
+            try:
+                cmdline = Path(f"/proc/{entry.name}/cmdline").read_bytes().split(b"\0")
+            except OSError:
+                continue
+            if config in cmdline and any(b"netplugins.forwarder.keeper" in arg for arg in cmdline):
+                return int(entry.name)
+    return None
 
 
 @from_netplugins
@@ -50,6 +69,7 @@ def ensure_proxy(project_name: str, name: str, entries: list, netns: str | None)
         os.kill(pid, signal.SIGHUP)
         return
     pid = start_keeper(config, netns, log_path=str(directory / "forwarder.log"))
+    crash_point("proxy.started")
     (directory / "keeper.pid").write_text(str(pid))
 
 
@@ -62,6 +82,7 @@ def stop_proxy(project_name: str, name: str, timeout: float = 5.0) -> None:
             time.sleep(0.02)
         if keeper_pid(project_name, name) == pid:
             os.killpg(pid, signal.SIGKILL)
+    crash_point("proxy.stopped")
     shutil.rmtree(proxy_dir(project_name, name), ignore_errors=True)
 
 

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from composer.atomic import write_atomically
 from composer.config.model import Project, Service, ServiceNetwork
+from composer.crash import crash_point
 from composer.drivers.runc import records
 from composer.errors import ComposerError, NetworkError, from_netplugins
 from composer.plan.networks import attached_keys
@@ -55,6 +56,7 @@ def ensure_networks(project: Project, keys, known_ready: frozenset[str] = frozen
         plugin = plugin_for(cfg.driver)
         if not (hasattr(plugin, "ready") and (cfg.name in known_ready or plugin.ready(cfg))):
             plugin.ensure_network(cfg)
+            crash_point("network.made")
 
 
 @from_netplugins
@@ -67,12 +69,14 @@ def remove_networks(project_name: str, project: Project | None = None, keep: set
     for container in sorted(p.stem for p in _records_dir(project_name).glob("*.json")):
         if container not in keep:
             detach(project_name, container)  # also what an up killed mid-way left
+    crash_point("down.detached")
     if project is not None:
         for key, network in project.networks.items():
             if not network.external and (network.driver or "bridge") == "bridge":
                 cfg = network_config(project, key)
                 plugin_for("bridge").gc(cfg, valid_keys=())  # interfaces made but never recorded
                 plugin_for("bridge").remove_network(cfg)
+                crash_point("network.removed")
                 removed.append(network.name)
     removed += plugin_for("bridge").gc_networks(project_name, keep=())
     return removed
@@ -167,12 +171,14 @@ def attach(project: Project, service: Service, container: str, extra_aliases: tu
     _save(project.name, container, record)  # first: a crash from here on is found by down
     try:
         path = str(netns.create(container))
+        crash_point("attach.netns")
         for index, key in enumerate(keys):
             cfg = network_config(project, key)
             settings = service.networks[key] or ServiceNetwork()
             aliases = tuple(dict.fromkeys((settings.aliases if by_service else ()) + extra_aliases))
             att = Attachment(container, path, f"eth{index}", cfg.name, aliases, settings.ipv4_address, settings.mac_address, index == 0)
             result = plugin_for(cfg.driver).add(cfg, att)
+            crash_point("attach.interface")
             record["networks"][key] = {"cfg": _cfg_dict(cfg), "ifname": att.ifname, "aliases": list(aliases), "result": result.to_dict()}
             _save(project.name, container, record)
     except BaseException:
@@ -197,6 +203,7 @@ def detach(project_name: str, container: str) -> None:
             plugin_for(cfg.driver).delete(cfg, att, AttachResult.from_dict(entry["result"]))
         except (ComposerError, NetpluginsError) as exc:
             errors.append(exc.one_line())
+        crash_point("detach.interface")
     netns.delete(container)
     _record_path(project_name, container).unlink(missing_ok=True)
     if errors:

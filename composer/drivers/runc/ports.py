@@ -12,6 +12,7 @@ import socket
 
 from composer.atomic import write_atomically
 from composer.config.model import PortMapping, Project
+from composer.crash import crash_point
 from composer.drivers.runc import records
 from composer.drivers.runc.keepers import PORTS, ensure_proxy, proxy_dir, stop_proxy
 from composer.drivers.runc.targets import write_service_targets
@@ -78,6 +79,7 @@ def publish(project: Project, containers) -> list[dict]:
     if not entries:
         stop_proxy(project.name, PORTS)
         return []
+    crash_point("ports.targets-written")
     ensure_proxy(project.name, PORTS, entries, None)
     write_atomically(directory / "published.json", json.dumps(shown))
     return shown

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from composer import paths
 from composer.atomic import write_atomically
+from composer.crash import crash_point
 
 
 @dataclass(frozen=True)
@@ -60,11 +61,17 @@ def load_container(project: str, name: str) -> ContainerRecord | None:
         return None
 
 
+def container_names(project: str) -> list[str]:
+    directory = project_dir(project) / "containers"
+    return sorted(p.stem for p in directory.glob("*.json")) if directory.is_dir() else []
+
+
 def forget_container(project: str, name: str) -> None:
     (project_dir(project) / "containers" / f"{name}.json").unlink(missing_ok=True)
 
 
 def forget_project(project: str) -> None:
+    crash_point("down.forgetting")
     shutil.rmtree(project_dir(project), ignore_errors=True)
 
 

@@ -18,6 +18,7 @@ from pathlib import Path
 from composer import paths
 from composer.atomic import write_atomically
 from composer.config.model import FileReference, Project, ProjectFile, Service, Volume
+from composer.crash import crash_point
 from composer.drivers.runc.container_spec import secret_target
 from composer.errors import ComposerError
 
@@ -68,10 +69,14 @@ def ensure_volume(project: Project, volume: Volume) -> Path:
         if not os.path.isdir(device):
             raise ComposerError(f"volume {volume.key}: device {device} is not a directory", "create it first")
         return Path(device)
-    data.mkdir(parents=True, exist_ok=True)
+    # The owner label before the data dir: a volume cut short by a kill -9 is still this
+    # project's, so `down -v` removes it (and `up`, finding no _data, finishes it).
+    data.parent.mkdir(parents=True, exist_ok=True)
     owner = data.parent / VOLUME_LABEL_FILE
     if not owner.exists():
         owner.write_text(project.name)
+    crash_point("volume.labelled")
+    data.mkdir(exist_ok=True)
     return data
 
 
@@ -84,6 +89,7 @@ def remove_project_volumes(project: Project) -> list[str]:
         if volume.external or not owner.exists() or owner.read_text() != project.name:
             continue
         shutil.rmtree(root, ignore_errors=True)
+        crash_point("volume.removed")
         removed.append(volume.name)
     return removed
 

@@ -12,6 +12,7 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
+from composer.crash import crash_point
 from composer.drivers.runc import networks, records
 from composer.drivers.runc.keepers import PORTS, ambassador_netns, proxy_dir
 from composer.errors import from_netplugins
@@ -28,6 +29,7 @@ def refresh_targets(project_name: str, list_containers: Callable[[], list]) -> N
     containers = list_containers() if targets else []
     for spec_path, targets_path in targets:
         write_service_targets(project_name, targets_path, json.loads(spec_path.read_text()), containers)
+        crash_point("targets.written")
 
 
 def write_service_targets(project_name: str, path: Path, spec: dict, containers) -> None:
