@@ -8,11 +8,11 @@ import socket
 import subprocess
 import threading
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
+from tests.support.http import http_get
 from tests.support.images import BUSYBOX_REF
 
 pytest_plugins = ["tests.support.project"]
@@ -38,16 +38,6 @@ def fetch(project, url: str, attempts: int = 20) -> str:
         if result.returncode == 0:
             return result.stdout.strip()
         time.sleep(0.25)
-    return ""
-
-
-def http_get(url: str, attempts: int = 20) -> str:
-    for _ in range(attempts):
-        try:
-            with urllib.request.urlopen(url, timeout=3) as response:
-                return response.read().decode().strip()
-        except OSError:
-            time.sleep(0.25)
     return ""
 
 

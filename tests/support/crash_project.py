@@ -13,12 +13,12 @@ import subprocess
 import sys
 import tarfile
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
 from composer.images import ImageStore
+from tests.support.http import http_get
 from tests.support.images import busybox_ref, image_store  # noqa: F401  (fixtures)
 from tests.support.project import Project
 from tests.support.rootfs import have_busybox, make_busybox_tar
@@ -63,7 +63,7 @@ class CrashProject(Project):
         states = {row["Service"]: row["State"] for row in self.ps().values()}
         assert states == {"web": "running", "db": "running", "front": "running"}, states
         port = self.compose("port", "web", "80", check=True).stdout.strip()
-        assert _http_get(f"http://{port}/") == PAGE
+        assert http_get(f"http://{port}/") == PAGE
         fetched = ""
         for _ in range(20):  # bounded: the ambassador may still be reading its targets
             got = self.compose("exec", "-T", "db", "timeout", "5", "wget", "-qO-", "http://front:8000/", timeout=30)
@@ -72,16 +72,6 @@ class CrashProject(Project):
                 break
             time.sleep(0.25)
         assert fetched == PAGE
-
-
-def _http_get(url: str) -> str:
-    for _ in range(20):  # bounded: the port forwarder may still be reading its targets
-        try:
-            with urllib.request.urlopen(url, timeout=3) as response:
-                return response.read().decode().strip()
-        except OSError:
-            time.sleep(0.25)
-    return ""
 
 
 @pytest.fixture(scope="session")
