@@ -91,23 +91,25 @@ def run(args) -> int:
     one_off = one_off_service(project, service, args, name, env_files)
     pull = None if args.pull == "policy" else args.pull
     deps = tuple(d for d in service.depends_on if d in project.services or d in project.ambassadors)
+    one_project = dataclasses.replace(project, services={**project.services, service.name: one_off})
     if args.dry_run:
-        return _dry_run(project, deps, one_off, reporter, engine, args)
+        return _dry_run(project, one_project, deps, one_off, reporter, engine, args, pull)
     if deps and not args.no_deps:
         started = up(_without_own_ports(project, service, engine), UpOptions(services=deps, remove_orphans=args.remove_orphans, pull=pull), reporter, engine)
         if not started.ok:
             raise ComposerError(f"dependencies of {args.service} failed: {'; '.join(started.failures.values())}")
-    one_project = dataclasses.replace(project, services={**project.services, service.name: one_off})
     return _run_one(project, one_project, one_off, engine, reporter, args, pull)
 
 
-def _dry_run(project, deps, one_off, reporter, engine, args) -> int:
-    from composer.verbs import dry_run
+def _dry_run(project, one_project, deps, one_off, reporter, engine, args, pull) -> int:
+    from composer.verbs import dry_run, run
     from composer.verbs.options import UpOptions
 
-    if deps and not args.no_deps:
+    with_deps = bool(deps) and not args.no_deps
+    if with_deps:
         dry_run.up(project, UpOptions(services=deps), reporter, engine)  # planned and reported, nothing done
-    dry_run.DryRunReporter(reporter).steps("Container", one_off.container_name, "Creating", "Created", "Starting", "Started")
+    plan = run.plan(one_project, one_off, engine, args.use_aliases, pull, args.build)
+    dry_run.one_off(plan, reporter, with_resources=not with_deps)  # the very Plan a real run carries out
     return 0
 
 

@@ -3,7 +3,7 @@
 Each action is a frozen dataclass with an `id` (kind and key) and `after`, the ids of the
 actions it waits for. `unit` names what fails together: a service or ambassador (its
 waits and container steps), or "" for a project-wide step. The executor
-(composer/executor/plan_runner.py) carries actions out; --dry-run (composer/verbs/dry_run.py)
+(composer/executor: up_runner, down_runner, one_off_runner) carries actions out; --dry-run (composer/verbs/dry_run.py)
 prints them; neither decides anything the Plan has not.
 
 Container steps are decided on a spec hash (`decided_on`: the hash of the spec the driver
@@ -195,6 +195,15 @@ class RemoveExisting(ContainerStep):
 
     running: bool = True
     stage: int = 0
+
+
+@dataclass(frozen=True, kw_only=True)
+class CreateOneOff(ContainerStep):
+    """`compose run`: the service's one-off container (the CLI gave the service its one-off
+    name, command and options), created and started on the caller's stdin. `use_aliases`:
+    it also answers to the service's name and aliases, as Compose's --use-aliases."""
+
+    use_aliases: bool = False
 
 
 @dataclass(frozen=True, kw_only=True)

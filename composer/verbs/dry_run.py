@@ -50,6 +50,27 @@ def action_steps(step: Step, no_start: bool) -> tuple[str, ...]:
     }[step]
 
 
+# --- run --------------------------------------------------------------------------------
+
+
+def one_off(plan: act.Plan, reporter: Reporter, with_resources: bool = True) -> None:
+    """`run`'s Plan (plan/one_off.py), reported. with_resources=False: its networks and
+    volumes are left to the dependencies' `up` plan printed before it (they share them)."""
+    report = DryRunReporter(reporter)
+    for action in plan.actions:
+        if isinstance(action, act.CreateNetworks):
+            if action.refused is not None:
+                raise action.refused
+            for name in action.names if with_resources else ():
+                report.steps("Network", name, "Creating", "Created")
+        elif isinstance(action, act.CreateVolume) and with_resources:
+            report.steps("Volume", action.name, "Creating", "Created")
+        elif isinstance(action, act.EnsureImage) and action.refused is not None:
+            raise action.refused
+        elif isinstance(action, act.CreateOneOff):
+            report.steps("Container", action.name, "Creating", "Created", "Starting", "Started")
+
+
 # --- up ---------------------------------------------------------------------------------
 
 

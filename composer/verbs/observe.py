@@ -8,7 +8,7 @@ the specs `up` builds, without making volumes, secrets or /etc dirs).
 
 from __future__ import annotations
 
-from composer.config.model import Project
+from composer.config.model import Project, Service
 from composer.drivers.protocol import Driver
 from composer.errors import ComposerError
 from composer.plan.observed import ImageSeen, Observed
@@ -52,6 +52,21 @@ def observe_up(project: Project, options: UpOptions, selection: Selection, drive
         images=images,
         spec_hashes=hashes,
     )
+
+
+def observe_one_off(project: Project, service: Service, driver: Driver, pull: str | None, build: bool) -> Observed:
+    """What `compose run` plans from: the one-off's missing networks and volumes, its image."""
+    missing, problem = (), None
+    try:
+        missing = tuple(driver.missing_networks(project, network_keys(project, [service], {service.name})))
+    except ComposerError as exc:
+        problem = exc
+    try:
+        image, ref, how = driver.image_if_present(project, service, pull, build)
+        seen = ImageSeen(ref, how, image is not None)
+    except ComposerError as exc:
+        seen = ImageSeen("", "", False, exc)
+    return Observed(missing_networks=missing, network_problem=problem, missing_volumes=tuple(driver.missing_volumes(project)), images={service.name: seen})
 
 
 def observe_down(project: Project, driver: Driver, options: DownOptions) -> Teardown:
