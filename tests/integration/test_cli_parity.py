@@ -250,3 +250,18 @@ services:
     killed = project.compose("--progress", "plain", "kill", "--remove-orphans", check=True).stderr
     assert f"Container {project.name}-old-1  Removed" in killed
     assert f"{project.name}-old-1" not in project.ps()
+
+
+def test_create_no_build_never_builds(project):
+    """As Compose v2: --no-build drops build:, so an image that is not there is pulled (and fails), never built."""
+    from composer.images import ImageStore
+
+    (project.dir / "ctx").mkdir()
+    (project.dir / "ctx" / "Dockerfile").write_text(f"FROM {BUSYBOX_REF}\nRUN touch /built\n")
+    project.write(f"services:\n  app:\n    build: ./ctx\n    command: [sleep, '600']\n")
+    result = project.compose("--progress", "plain", "create", "--no-build")
+    assert result.returncode != 0 and "Built" not in result.stderr and "Traceback" not in result.stderr
+    assert f"service app: " in result.stderr and len(result.stderr.strip().splitlines()) <= 3
+    assert ImageStore().get(f"{project.name}-app") is None and project.ps() == {}
+    refused = project.compose("create", "--build", "--no-build")
+    assert refused.returncode != 0 and "--build and --no-build are incompatible" in refused.stderr
