@@ -265,3 +265,20 @@ def test_create_no_build_never_builds(project):
     assert ImageStore().get(f"{project.name}-app") is None and project.ps() == {}
     refused = project.compose("create", "--build", "--no-build")
     assert refused.returncode != 0 and "--build and --no-build are incompatible" in refused.stderr
+
+
+def test_exec_privileged_gets_every_capability(project):
+    """As docker exec --privileged: the exec'd process has every capability the host can give; others keep the defaults."""
+    project.write(f"services:\n  box:\n    image: {BUSYBOX_REF}\n    command: [sleep, '600']\n")
+    project.compose("up", "-d", check=True)
+    with open("/proc/self/status") as status:
+        host = next(int(line.split()[1], 16) for line in status if line.startswith("CapBnd:"))
+
+    def caps(*flags):
+        out = project.compose("exec", "-T", *flags, "box", "grep", "-E", "^Cap(Eff|Bnd)", "/proc/self/status", check=True).stdout
+        return {line.split(":")[0]: int(line.split()[1], 16) for line in out.splitlines()}
+
+    assert caps("--privileged") == {"CapEff": host, "CapBnd": host}
+    plain = caps()
+    assert plain["CapEff"] == plain["CapBnd"] and plain["CapEff"] & ~host == 0 and plain["CapEff"] != host
+    assert not plain["CapEff"] & (1 << 21)  # CAP_SYS_ADMIN only with --privileged
