@@ -8,6 +8,7 @@ import os
 import re
 import subprocess
 import tarfile
+import time
 
 import pytest
 
@@ -282,3 +283,17 @@ def test_exec_privileged_gets_every_capability(project):
     plain = caps()
     assert plain["CapEff"] == plain["CapBnd"] and plain["CapEff"] & ~host == 0 and plain["CapEff"] != host
     assert not plain["CapEff"] & (1 << 21)  # CAP_SYS_ADMIN only with --privileged
+
+
+def test_events_since_until_replay_the_recorded_past(project):
+    """--since replays what the state records (create, start at their times); --until ends the stream."""
+    project.write(f"services:\n  box:\n    image: {BUSYBOX_REF}\n    command: [sleep, '600']\n")
+    project.compose("up", "-d", check=True)
+    name = f"{project.name}-box-1"
+    replay = project.compose("events", "--json", "--since", "1h", "--until", "0s", timeout=60, check=True).stdout
+    assert [(e["action"], e["id"]) for e in map(json.loads, replay.splitlines())] == [("create", name), ("start", name)]
+    text = project.compose("events", "--since", str(int(time.time()) - 3600), "--until=0s", timeout=60, check=True).stdout
+    assert [line.split()[3] for line in text.splitlines()] == ["create", "start"]
+    assert project.compose("events", "--since", "2099-01-01T00:00:00Z", "--until=0s", timeout=60, check=True).stdout == ""
+    bad = project.compose("events", "--since", "yesterday")
+    assert bad.returncode == 1 and bad.stderr.startswith('error: failed to parse value as time or duration: "yesterday"')
