@@ -297,3 +297,35 @@ def test_events_since_until_replay_the_recorded_past(project):
     assert project.compose("events", "--since", "2099-01-01T00:00:00Z", "--until=0s", timeout=60, check=True).stdout == ""
     bad = project.compose("events", "--since", "yesterday")
     assert bad.returncode == 1 and bad.stderr.startswith('error: failed to parse value as time or duration: "yesterday"')
+
+
+def test_commit_keeps_the_containers_run_settings(project):
+    """As docker commit: the new image runs as the container did (its command, env, working dir, user, ports, labels)."""
+    from composer.images import ImageStore
+
+    project.write(f"""
+services:
+  app:
+    image: {BUSYBOX_REF}
+    command: [sh, -c, 'echo "$$GREETING from $$(pwd)" && exec sleep 600']
+    environment: {{GREETING: hi}}
+    working_dir: /srv
+    user: "1000"
+    expose: ["8080"]
+    labels: {{tier: front}}
+""")
+    project.compose("up", "-d", check=True)
+    target = f"composer-test/{project.name}:settings"
+    try:
+        project.compose("commit", "app", target, check=True)
+        config = ImageStore().get(target).config
+        assert config.cmd == ("sh", "-c", 'echo "$GREETING from $(pwd)" && exec sleep 600') and config.entrypoint is None
+        assert "GREETING=hi" in config.env and any(item.startswith("PATH=") for item in config.env)
+        assert (config.working_dir, config.user, config.labels["tier"]) == ("/srv", "1000", "front")
+        assert "8080/tcp" in config.exposed_ports
+        project.write(f"services:\n  again:\n    image: {target}\n")
+        project.compose("up", "-d", "--remove-orphans", check=True)
+        assert project.compose("exec", "-T", "again", "sh", "-c", 'echo "$GREETING $(pwd) $(id -u)"', check=True).stdout == "hi /srv 1000\n"
+    finally:
+        project.compose("down", "-t", "1")
+        ImageStore().remove(target)
