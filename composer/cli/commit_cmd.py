@@ -33,6 +33,7 @@ def run(args) -> int:
         if args.dry_run:
             reporter.status("Container", name, "Committed")
             return 0
-        image_id = driver.commit_container(project.name, name, args.reference, args.author, args.message, args.pause == "true")
+        image_id = driver.commit_container(project.name, name, args.reference, args.author, args.message, args.pause == "true",
+                                           project.services.get(args.service))
         reporter.status("Container", name, f"Committed as {image_id}")
     return 0

@@ -8,15 +8,11 @@ def add_arguments(parser) -> None:
 
     parser.add_argument("services", nargs="*", metavar="SERVICE")
     add_create_flags(parser)
-    parser.add_argument("--no-build", action="store_true", help="don't build an image, even if it's policy")
 
 
 def run(args) -> int:
     from composer.cli import up_cmd
-    from composer.errors import ComposerError
 
-    if args.build and args.no_build:
-        raise ComposerError("--build and --no-build are incompatible", "choose one")
     return up_cmd.run(as_up(args, services=args.services, scale=args.scale, no_start=True, no_deps=False))
 
 
@@ -28,7 +24,7 @@ def as_up(args, **changes):
         "detach": True, "wait": False, "wait_timeout": None, "force_recreate": False, "no_recreate": False,
         "no_start": False, "no_deps": False, "scale": [], "remove_orphans": False, "abort_on_container_exit": False,
         "exit_code_from": None, "attach": [], "no_attach": [], "timeout": None, "pull": None, "quiet_pull": False,
-        "no_color": False, "no_log_prefix": False, "timestamps": False, "progress": None, "build": False, "watch": False,
+        "no_color": False, "no_log_prefix": False, "timestamps": False, "progress": None, "build": False, "no_build": False, "watch": False,
     }
     values.update({key: value for key, value in vars(args).items() if not key.startswith("_")})
     values.update(changes)

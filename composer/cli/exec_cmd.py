@@ -10,6 +10,7 @@ def add_arguments(parser) -> None:
     parser.add_argument("-u", "--user", help="run the command as this user")
     parser.add_argument("-w", "--workdir", help="working directory for the command")
     parser.add_argument("-e", "--env", action="append", default=[], metavar="KEY=VAL", help="set environment variables")
+    parser.add_argument("--privileged", action="store_true", help="give extended privileges to the process (every capability)")
     parser.add_argument("--index", type=int, default=1, help="index of the container if the service has several")
     parser.add_argument("-d", "--detach", action="store_true", help="not supported: run in the background")
 
@@ -40,4 +41,4 @@ def run(args) -> int:
         return 0
     env = dict(item.split("=", 1) if "=" in item else (item, "") for item in args.env)
     tty = False if args.no_tty else (sys.stdin.isatty() and sys.stdout.isatty())
-    return engine.runtime.exec(states[args.index - 1].name, args.command, env=env, user=args.user, cwd=args.workdir, tty=tty)
+    return engine.runtime.exec(states[args.index - 1].name, args.command, env=env, user=args.user, cwd=args.workdir, tty=tty, privileged=args.privileged)

@@ -51,9 +51,15 @@ def run(args) -> int:
         raise ComposerError("up --watch runs attached: it cannot be combined with --detach, --wait or --no-start", "use compose watch for a detached project")
     if args.force_recreate and args.no_recreate:
         raise ComposerError("--force-recreate and --no-recreate are incompatible", "choose one")
+    if args.build and args.no_build:
+        raise ComposerError("--build and --no-build are incompatible", "choose one")
     if args.no_color:
         output.configure("never")
     project = load_project(args, services=tuple(args.services))
+    if args.no_build:
+        from composer.cli.create_flags import without_builds
+
+        project = without_builds(project)
     from composer.cli.driver import deploys_stack, open_driver
 
     if deploys_stack():

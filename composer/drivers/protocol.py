@@ -209,8 +209,9 @@ class Driver(Protocol):
     def push_image(self, tag: str) -> None:
         """Copy the local image `tag` to its registry."""
 
-    def commit_container(self, project: str, name: str, target: str, author: str = "", message: str = "", pause: bool = True) -> str:
-        """The container's changes as a new image `target` over its image; returns the image ID."""
+    def commit_container(self, project: str, name: str, target: str, author: str = "", message: str = "", pause: bool = True, service: Service | None = None) -> str:
+        """The container's changes as a new image `target` over its image, with the container's
+        run settings (those of `service`, its compose service) as docker commit; returns the image ID."""
 
 
 @dataclass(frozen=True)

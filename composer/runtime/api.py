@@ -90,8 +90,10 @@ class Runtime(Protocol):
         user: str | None = None,
         cwd: str | None = None,
         tty: bool | None = None,
+        privileged: bool = False,
     ) -> int:
-        """Run a command in the running container with our stdio; its exit code."""
+        """Run a command in the running container with our stdio; its exit code.
+        privileged: the process gets every capability (docker exec --privileged)."""
 
     def top(self, name: str) -> list[int]:
         """Host pids of the container's processes."""

@@ -76,9 +76,10 @@ class Runc:
         additional_gids: Sequence[int],
         cwd: str | None,
         env: Sequence[str],
+        caps: Sequence[str] = (),
     ) -> int:
         """Run args in the container with our stdio; returns its exit code."""
-        argv = self.argv.exec(name, args, tty=tty, user=user, additional_gids=additional_gids, cwd=cwd, env=env)
+        argv = self.argv.exec(name, args, tty=tty, user=user, additional_gids=additional_gids, cwd=cwd, env=env, caps=caps)
         return subprocess.run(argv, check=False).returncode
 
     def _run(self, argv: list[str], name: str, verb: str, missing_ok: bool = False):

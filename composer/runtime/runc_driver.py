@@ -302,6 +302,7 @@ class RuncRuntime:
         user: str | None = None,
         cwd: str | None = None,
         tty: bool | None = None,
+        privileged: bool = False,
     ) -> int:
         paths, cfg = self._existing(name)
         if observe(paths, cfg, self._runc()).status != "running":
@@ -316,7 +317,8 @@ class RuncRuntime:
         if tty is None:
             tty = sys.stdin.isatty() and sys.stdout.isatty()
         env_list = [f"{k}={v}" for k, v in (env or {}).items()]
-        return self._runc().exec(name, args, tty=tty, user=uid_gid, additional_gids=gids, cwd=cwd, env=env_list)
+        caps = capability_set((), (), True, host_bounding_set()) if privileged else ()
+        return self._runc().exec(name, args, tty=tty, user=uid_gid, additional_gids=gids, cwd=cwd, env=env_list, caps=caps)
 
     def _existing(self, name: str) -> tuple[ContainerPaths, ShimConfig]:
         paths = ContainerPaths.for_name(name)

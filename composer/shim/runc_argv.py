@@ -61,6 +61,7 @@ class RuncArgv:
         cwd: str | None = None,
         env: Sequence[str] = (),
         pid_file: str | None = None,
+        caps: Sequence[str] = (),
     ) -> list[str]:
         argv = self._base() + ["exec"]
         if tty:
@@ -75,4 +76,6 @@ class RuncArgv:
             argv += ["--env", item]
         if pid_file:
             argv += ["--pid-file", pid_file]
+        for cap in caps:  # added to the process's bounding, effective and permitted sets
+            argv += ["--cap", cap]
         return argv + [name, *args]

@@ -107,7 +107,7 @@ class ServiceActions:
         for state in containers:
             started = time.perf_counter()
             try:
-                code = self.engine.runtime.exec(state.name, hook.command, env=env, user=hook.user, cwd=hook.working_dir, tty=False)
+                code = self.engine.runtime.exec(state.name, hook.command, env=env, user=hook.user, cwd=hook.working_dir, tty=False, privileged=hook.privileged)
             except ComposerError as exc:
                 self._fail(service, f"exec `{shown}`: {exc.one_line()}")
                 continue

@@ -8,6 +8,7 @@ import os
 import re
 import subprocess
 import tarfile
+import time
 
 import pytest
 
@@ -250,3 +251,81 @@ services:
     killed = project.compose("--progress", "plain", "kill", "--remove-orphans", check=True).stderr
     assert f"Container {project.name}-old-1  Removed" in killed
     assert f"{project.name}-old-1" not in project.ps()
+
+
+def test_create_no_build_never_builds(project):
+    """As Compose v2: --no-build drops build:, so an image that is not there is pulled (and fails), never built."""
+    from composer.images import ImageStore
+
+    (project.dir / "ctx").mkdir()
+    (project.dir / "ctx" / "Dockerfile").write_text(f"FROM {BUSYBOX_REF}\nRUN touch /built\n")
+    project.write(f"services:\n  app:\n    build: ./ctx\n    command: [sleep, '600']\n")
+    result = project.compose("--progress", "plain", "create", "--no-build")
+    assert result.returncode != 0 and "Built" not in result.stderr and "Traceback" not in result.stderr
+    assert f"service app: " in result.stderr and len(result.stderr.strip().splitlines()) <= 3
+    assert ImageStore().get(f"{project.name}-app") is None and project.ps() == {}
+    refused = project.compose("create", "--build", "--no-build")
+    assert refused.returncode != 0 and "--build and --no-build are incompatible" in refused.stderr
+
+
+def test_exec_privileged_gets_every_capability(project):
+    """As docker exec --privileged: the exec'd process has every capability the host can give; others keep the defaults."""
+    project.write(f"services:\n  box:\n    image: {BUSYBOX_REF}\n    command: [sleep, '600']\n")
+    project.compose("up", "-d", check=True)
+    with open("/proc/self/status") as status:
+        host = next(int(line.split()[1], 16) for line in status if line.startswith("CapBnd:"))
+
+    def caps(*flags):
+        out = project.compose("exec", "-T", *flags, "box", "grep", "-E", "^Cap(Eff|Bnd)", "/proc/self/status", check=True).stdout
+        return {line.split(":")[0]: int(line.split()[1], 16) for line in out.splitlines()}
+
+    assert caps("--privileged") == {"CapEff": host, "CapBnd": host}
+    plain = caps()
+    assert plain["CapEff"] == plain["CapBnd"] and plain["CapEff"] & ~host == 0 and plain["CapEff"] != host
+    assert not plain["CapEff"] & (1 << 21)  # CAP_SYS_ADMIN only with --privileged
+
+
+def test_events_since_until_replay_the_recorded_past(project):
+    """--since replays what the state records (create, start at their times); --until ends the stream."""
+    project.write(f"services:\n  box:\n    image: {BUSYBOX_REF}\n    command: [sleep, '600']\n")
+    project.compose("up", "-d", check=True)
+    name = f"{project.name}-box-1"
+    replay = project.compose("events", "--json", "--since", "1h", "--until", "0s", timeout=60, check=True).stdout
+    assert [(e["action"], e["id"]) for e in map(json.loads, replay.splitlines())] == [("create", name), ("start", name)]
+    text = project.compose("events", "--since", str(int(time.time()) - 3600), "--until=0s", timeout=60, check=True).stdout
+    assert [line.split()[3] for line in text.splitlines()] == ["create", "start"]
+    assert project.compose("events", "--since", "2099-01-01T00:00:00Z", "--until=0s", timeout=60, check=True).stdout == ""
+    bad = project.compose("events", "--since", "yesterday")
+    assert bad.returncode == 1 and bad.stderr.startswith('error: failed to parse value as time or duration: "yesterday"')
+
+
+def test_commit_keeps_the_containers_run_settings(project):
+    """As docker commit: the new image runs as the container did (its command, env, working dir, user, ports, labels)."""
+    from composer.images import ImageStore
+
+    project.write(f"""
+services:
+  app:
+    image: {BUSYBOX_REF}
+    command: [sh, -c, 'echo "$$GREETING from $$(pwd)" && exec sleep 600']
+    environment: {{GREETING: hi}}
+    working_dir: /srv
+    user: "1000"
+    expose: ["8080"]
+    labels: {{tier: front}}
+""")
+    project.compose("up", "-d", check=True)
+    target = f"composer-test/{project.name}:settings"
+    try:
+        project.compose("commit", "app", target, check=True)
+        config = ImageStore().get(target).config
+        assert config.cmd == ("sh", "-c", 'echo "$GREETING from $(pwd)" && exec sleep 600') and config.entrypoint is None
+        assert "GREETING=hi" in config.env and any(item.startswith("PATH=") for item in config.env)
+        assert (config.working_dir, config.user, config.labels["tier"]) == ("/srv", "1000", "front")
+        assert "8080/tcp" in config.exposed_ports
+        project.write(f"services:\n  again:\n    image: {target}\n")
+        project.compose("up", "-d", "--remove-orphans", check=True)
+        assert project.compose("exec", "-T", "again", "sh", "-c", 'echo "$GREETING $(pwd) $(id -u)"', check=True).stdout == "hi /srv 1000\n"
+    finally:
+        project.compose("down", "-t", "1")
+        ImageStore().remove(target)

@@ -67,7 +67,8 @@ class DockerExtras:
 
                     raise ImageError(f"push {tag}: {answer['error']}")
 
-    def commit_container(self, project: str, name: str, target: str, author: str = "", message: str = "", pause: bool = True) -> str:
+    def commit_container(self, project: str, name: str, target: str, author: str = "", message: str = "", pause: bool = True, service=None) -> str:
+        # service is unused: the engine writes the container's own config into the image
         repository, _, tag_name = target.rpartition(":") if ":" in target.rsplit("/", 1)[-1] else (target, "", "latest")
         with engine_errors(f"commit {name}"):
             return self.api.commit(name, repository=repository, tag=tag_name, author=author, message=message, pause=pause)["Id"]

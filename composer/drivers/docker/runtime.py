@@ -73,11 +73,11 @@ class DockerRuntime:
                     raise RuntimeFailure(f"no such container: {name}") from None
                 raise
 
-    def exec(self, name: str, args: Sequence[str], env: Mapping[str, str] | None = None, user: str | None = None, cwd: str | None = None, tty: bool | None = None) -> int:
+    def exec(self, name: str, args: Sequence[str], env: Mapping[str, str] | None = None, user: str | None = None, cwd: str | None = None, tty: bool | None = None, privileged: bool = False) -> int:
         """Relays the command's stdout and stderr and returns its exit code; stdin is not
         relayed (an interactive TTY would need the attach protocol's hijacked socket)."""
         with engine_errors(f"container {name}: exec"):
-            created = self.api.exec_create(name, list(args), environment=dict(env or {}), user=user or "", workdir=cwd, tty=bool(tty))
+            created = self.api.exec_create(name, list(args), environment=dict(env or {}), user=user or "", workdir=cwd, tty=bool(tty), privileged=privileged)
             stream = self.api.exec_start(created["Id"], stream=True, demux=True, tty=bool(tty))
             for out, err in stream:
                 if out:

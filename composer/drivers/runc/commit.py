@@ -18,6 +18,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from composer.drivers.runc import records
+from composer.drivers.runc.commit_config import committed_config
 from composer.drivers.runc.hostsfiles import MOUNT_POINT
 from composer.errors import ComposerError
 from composer.images import oci
@@ -29,8 +30,9 @@ OWN_LINKS = ("etc/hosts", "etc/resolv.conf", "etc/hostname")
 OPAQUE = ("trusted.overlay.opaque", "user.overlay.opaque")
 
 
-def commit(driver, project: str, name: str, target: str, author: str = "", message: str = "", pause: bool = True) -> str:
-    """File the container's changes as image `target`; returns its ID (the config digest)."""
+def commit(driver, project: str, name: str, target: str, author: str = "", message: str = "", pause: bool = True, service=None) -> str:
+    """File the container's changes as image `target`; returns its ID (the config digest).
+    service (the container's compose service): its run settings go into the image, as Docker's."""
     record = records.load_container(project, name)
     parent = driver.images.get(record.image) if record else None
     if parent is None:
@@ -47,7 +49,8 @@ def commit(driver, project: str, name: str, target: str, author: str = "", messa
                 layer.seek(0)
                 digest, size = staging.add_stream(layer, f"commit of {name}")
             new_layer = oci.Descriptor(oci.OCI_LAYER, digest, size)
-            checked = _stage(store, staging, parent, new_layer, _history(record, author, message), author, f"commit of {name}")
+            settings = committed_config(_parent_config(store, parent).get("config") or {}, service, record.command)
+            checked = _stage(store, staging, parent, new_layer, _history(record, author, message), author, settings, f"commit of {name}")
             store.commit(staging, {ref.key: checked})
     finally:
         if paused:
@@ -55,9 +58,14 @@ def commit(driver, project: str, name: str, target: str, author: str = "", messa
     return driver.images.get(ref.key).id
 
 
-def _stage(store, staging, parent, layer: oci.Descriptor, history: dict, author: str, what: str):
+def _parent_config(store, parent) -> dict:
+    return json.loads(store.blob_path(parent.id).read_bytes())
+
+
+def _stage(store, staging, parent, layer: oci.Descriptor, history: dict, author: str, settings: dict, what: str):
     manifest = json.loads(store.blob_path(parent.digest).read_bytes())
-    config = json.loads(store.blob_path(parent.id).read_bytes())
+    config = _parent_config(store, parent)
+    config["config"] = settings
     for blob in manifest.get("layers") or []:
         if not staging.blob_path(blob["digest"]).exists():
             os.link(store.blob_path(blob["digest"]), staging.blob_path(blob["digest"]))

@@ -48,7 +48,7 @@ class RuncExtras:
 
         push_image(self.images, tag)
 
-    def commit_container(self, project: str, name: str, target: str, author: str = "", message: str = "", pause: bool = True) -> str:
+    def commit_container(self, project: str, name: str, target: str, author: str = "", message: str = "", pause: bool = True, service=None) -> str:
         from composer.drivers.runc.commit import commit  # on use: see driver.py's doc
 
-        return commit(self, project, name, target, author, message, pause)
+        return commit(self, project, name, target, author, message, pause, service)

@@ -33,15 +33,15 @@ class SwarmRuntime:
                 return container["Id"]
         raise ComposerError(f"task {task} does not run on this node", "exec runs in a task on the node DOCKER_HOST names")
 
-    def exec(self, name: str, command, env=None, user=None, cwd=None, tty: bool = False) -> int:
+    def exec(self, name: str, command, env=None, user=None, cwd=None, tty: bool = False, privileged: bool = False) -> int:
         container = self.local_container(name)
         if tty and shutil.which("docker"):  # an interactive terminal: the docker CLI already does it well
             argv = ["docker", "exec", "-it", *(f"--env={k}={v}" for k, v in (env or {}).items()),
-                    *([f"--user={user}"] if user else []), *([f"--workdir={cwd}"] if cwd else []), container, *command]
+                    *([f"--user={user}"] if user else []), *([f"--workdir={cwd}"] if cwd else []), *(["--privileged"] if privileged else []), container, *command]
             os.execvp("docker", argv)
         client = self._driver.client
         with api_errors(f"exec in {name}"):
-            made = client.api.exec_create(container, list(command), environment=env or None, user=user or "", workdir=cwd, tty=False)
+            made = client.api.exec_create(container, list(command), environment=env or None, user=user or "", workdir=cwd, tty=False, privileged=privileged)
             for out, err in client.api.exec_start(made["Id"], stream=True, demux=True):
                 for data, stream in ((out, sys.stdout.buffer), (err, sys.stderr.buffer)):
                     if data:
