@@ -100,40 +100,43 @@ def _says_done(log_dir: Path) -> bool:
 
 
 def ambassador_soak(workdir: Path, connections: int, bulk_bytes: int) -> dict:
-    from bench.ambassador_bench import Bench, free_port, wait_listening
+    """The userspace forwarder (fast_path: off) in the ambassador bench's namespaces: short
+    connections, then one long bulk transfer; its descriptors and RSS before and after."""
+    from bench.ambassador_bench import Bench
+    from bench.ambassador_topology import Topology, run_in
+    from netplugins.forwarder.api import read_stats
 
-    bench = Bench(workdir)
-    try:
-        bench.loadgen = bench._build_loadgen()
-        bench.echo_port, bench.iperf_port = free_port(), free_port()
-        bench._spawn([bench.loadgen, "serve", str(bench.echo_port), "8"], stdout=subprocess.PIPE).stdout.readline()
-        bench._spawn(["iperf3", "-s", "-p", str(bench.iperf_port)], stdout=subprocess.DEVNULL)
-        wait_listening(bench.iperf_port)
-        bench.forwarder = bench._start_forwarder()
-        pid, (echo, bulk) = bench.forwarder.pid, bench.ports["forwarder"]
-        done, errors = _connect_many(bench, echo, 20_000)  # warm-up: buffers and caches settle
-        before = {"rss_kib": rss_kib(pid), "fds": open_fds(pid)}
-        started = time.monotonic()
-        while done < connections:
-            rate, failed = bench._loadgen("rate", echo, 2.0, 4)
-            done, errors = done + int(rate * 2.0), errors + int(failed)
-        short_seconds = time.monotonic() - started
-        result = subprocess.run(["iperf3", "-c", "127.0.0.1", "-p", str(bulk), "-J", "-n", str(bulk_bytes)],
-                                capture_output=True, text=True, timeout=600, check=True)
-        received = json.loads(result.stdout)["end"]["sum_received"]
-        time.sleep(1)  # closed connections leave the forwarder's tables
-        after = {"rss_kib": rss_kib(pid), "fds": open_fds(pid)}
-        return {"connections": done, "connection_errors": errors, "connections_per_s": round(done / short_seconds),
-                "bulk_bytes": int(received["bytes"]), "bulk_gbps": round(received["bits_per_second"] / 1e9, 2),
-                "rss_before_kib": before["rss_kib"], "rss_after_kib": after["rss_kib"],
-                "rss_growth_kib": after["rss_kib"] - before["rss_kib"], "fds_before": before["fds"], "fds_after": after["fds"]}
-    finally:
-        bench.close()
+    with Topology() as net:
+        bench = Bench(workdir, net)
+        try:
+            bench.start()
+            pid = int(read_stats(str(workdir / "stats.json"))["pid"])  # the forwarder, behind nsenter
+            host, _, bulk = bench.ports["forwarder"]
+            done, errors = _connect_many(bench, 20_000)  # warm-up: buffers and caches settle
+            before = {"rss_kib": rss_kib(pid), "fds": open_fds(pid)}
+            started = time.monotonic()
+            done = errors = 0
+            while done < connections:
+                rate, failed = bench._loadgen("forwarder", "rate", 2.0, 4)
+                done, errors = done + int(rate * 2.0), errors + int(failed)
+            short_seconds = time.monotonic() - started
+            result = run_in(net, "client", ["iperf3", "-c", host, "-p", str(bulk), "-J", "-n", str(bulk_bytes)],
+                            capture_output=True, text=True, timeout=600, check=True)
+            received = json.loads(result.stdout)["end"]["sum_received"]
+            time.sleep(1)  # closed connections leave the forwarder's tables
+            after = {"rss_kib": rss_kib(pid), "fds": open_fds(pid)}
+        finally:
+            bench.close()
+    return {"connections": done, "connection_errors": errors, "connections_per_s": round(done / short_seconds),
+            "bulk_bytes": int(received["bytes"]), "bulk_gbps": round(received["bits_per_second"] / 1e9, 2),
+            "rss_before_kib": before["rss_kib"], "rss_after_kib": after["rss_kib"],
+            "rss_growth_kib": after["rss_kib"] - before["rss_kib"], "fds_before": before["fds"], "fds_after": after["fds"]}
 
 
-def _connect_many(bench, port: int, count: int) -> tuple[int, int]:
-    rate, failed = bench._loadgen("rate", port, max(0.5, count / 10_000), 4)
-    return int(rate * max(0.5, count / 10_000)), int(failed)
+def _connect_many(bench, count: int) -> tuple[int, int]:
+    seconds = max(0.5, count / 10_000)
+    rate, failed = bench._loadgen("forwarder", "rate", seconds, 4)
+    return int(rate * seconds), int(failed)
 
 
 # --- command line --------------------------------------------------------------------------

@@ -24,7 +24,7 @@ def test_log_soak_keeps_supervisor_memory_flat_and_disk_bounded(tmp_path, busybo
     assert figures["disk_bytes"] <= figures["disk_limit_bytes"] + 4096  # one record past max-size at most
 
 
-@pytest.mark.skipif(not all(shutil.which(tool) for tool in ("gcc", "iperf3")), reason="needs gcc and iperf3")
+@pytest.mark.skipif(not all(shutil.which(tool) for tool in ("gcc", "iperf3", "socat")), reason="needs gcc, iperf3 and socat")
 def test_ambassador_soak_keeps_descriptors_and_memory_flat(tmp_path):
     figures = ambassador_soak(tmp_path, 30_000, 512 * MIB)
     print(f"ambassador soak: {figures}")

@@ -119,8 +119,16 @@ def versions(engine, project: str) -> dict[str, tuple[str, int]]:
     return found
 
 
-def local_container(engine, service: str) -> str:
-    return engine.docker("ps", "-q", "--filter", f"label=com.docker.swarm.service.name={service}").stdout.split()[0]
+def local_container(engine, service: str, seconds: float = 30.0) -> str:
+    """A running task container of the service on this node. Bounded wait: on a loaded host
+    Swarm may be restarting a task whose first start failed in the engine's network hook."""
+    deadline = time.monotonic() + seconds
+    while True:
+        found = engine.docker("ps", "-q", "--filter", f"label=com.docker.swarm.service.name={service}").stdout.split()
+        if found or time.monotonic() > deadline:
+            assert found, f"no running container of {service} on this node within {seconds:g}s"
+            return found[0]
+        time.sleep(0.5)
 
 
 def resolves(engine, container: str, name: str) -> bool:
