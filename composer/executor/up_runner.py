@@ -112,7 +112,7 @@ def _unit_task(project: Project, steps: list[act.Action], image, options: UpOpti
                 spec = specs.get(action.name)
                 step = ACTION_STEPS[type(action)]
                 if spec is not None:
-                    step, _ = rebind(step, action.decided_on, spec.spec_hash(), now.get(action.name), options.strategy)
+                    step, _ = rebind(spec.spec_hash(), now.get(action.name), options.strategy)
                 _carry_out(project, action, step, spec, image, options, reporter, driver)
         if any(isinstance(action, act.BindSpecs) for action in steps):
             driver.refresh_targets(project.name)

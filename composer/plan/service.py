@@ -61,12 +61,11 @@ def without_spec(state: ContainerState | None) -> tuple[Step, str]:
     return (Step.CREATE, "") if state is None else (Step.RECREATE, "new image")
 
 
-def rebind(planned: Step, decided_on: str | None, bound_hash: str, state: ContainerState | None, strategy: Strategy) -> tuple[Step, str]:
-    """The step once the spec is bound: the planned one when the bound spec is the one it was
-    decided on, else decided again on the bound spec (its links' addresses, the image just
-    pulled or built, a `service:` namespace made in this run)."""
-    if decided_on is not None and decided_on == bound_hash:
-        return planned, ""
+def rebind(bound_hash: str, state: ContainerState | None, strategy: Strategy) -> tuple[Step, str]:
+    """The step once the spec is bound: decided again on the bound spec and the state now.
+    It is the planned step unless something changed since observing: the spec (its links'
+    addresses, the image just pulled or built, a `service:` namespace made in this run) or
+    the state (a stop that a killed `down` asked for has finished meanwhile)."""
     return decide(bound_hash, state, strategy)
 
 

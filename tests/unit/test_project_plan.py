@@ -89,11 +89,12 @@ def test_strategy_flags_decide_without_a_spec_change():
 
 def test_the_bound_spec_keeps_the_planned_step_or_decides_again():
     alive = state("shop-web-1", "web", "old")
-    assert rebind(Step.KEEP, "old", "old", alive, Strategy()) == (Step.KEEP, "")
+    assert rebind("old", alive, Strategy()) == (Step.KEEP, "")
     # a link target got a new address in this run: the bound spec differs from the one decided on
-    assert rebind(Step.KEEP, "old", "linked-anew", alive, Strategy())[0] is Step.RECREATE
-    # the image was pulled in this run: no hash was planned on, the bound one decides
-    assert rebind(Step.RECREATE, None, "old", alive, Strategy())[0] is Step.KEEP
+    assert rebind("linked-anew", alive, Strategy())[0] is Step.RECREATE
+    # planned as kept, but a stop a killed `down` had asked for finished meanwhile: started again
+    stopped = state("shop-web-1", "web", "old", status="exited")
+    assert rebind("old", stopped, Strategy())[0] is Step.START
 
 
 def printed(plan: act.Plan, options: UpOptions = UpOptions()) -> tuple[list[str], dry_run.UpResult]:

@@ -147,6 +147,7 @@ def create_container(project: Project, service: Service, spec: ContainerSpec, im
             labels=dict(service.labels),
         ),
     )
+    records.mark_creating(project.name, spec.name)
     networks.attach(project, service, spec.name, by_service=not oneoff or use_aliases)
     if service.network_mode != "host":  # a recreate removed the old container's directory
         hostsfiles.prepare(project.name, spec.name, spec.hostname)
@@ -159,6 +160,7 @@ def create_container(project: Project, service: Service, spec: ContainerSpec, im
         remove_container(project.name, spec.name, runtime)
         raise
     hostsfiles.write_own(project.name, spec.name)
+    records.done_creating(project.name, spec.name)
     crash_point("create.hosts-written")
     hostsfiles.refresh_soon(project.name)
 

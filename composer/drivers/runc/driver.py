@@ -9,6 +9,8 @@ with python -X importtime).
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from composer import paths
 from composer.crash import crash_point
 from composer.drivers.runc.extras import RuncExtras
@@ -36,7 +38,11 @@ class RuncDriver(RuncExtras):
     # --- observe -------------------------------------------------------------------------
 
     def containers(self, project: str, service: str | None = None):
-        return self.runtime.list(project, service)
+        from composer.drivers.runc.records import is_creating  # on use: see the module doc
+
+        # A container a kill -9 left unfinished (made, its /etc files not yet) shows no spec
+        # hash, so `up` remakes it instead of starting it without its names.
+        return [replace(s, spec_hash="") if is_creating(project, s.name) else s for s in self.runtime.list(project, service)]
 
     def unchanged(self, project):
         from composer.drivers.runc import converged  # on use: only `up -d` asks

@@ -68,6 +68,27 @@ def container_names(project: str) -> list[str]:
 
 def forget_container(project: str, name: str) -> None:
     (project_dir(project) / "containers" / f"{name}.json").unlink(missing_ok=True)
+    done_creating(project, name)
+
+
+def _creating_marker(project: str, name: str) -> Path:
+    return project_dir(project) / "containers" / f"{name}.creating"
+
+
+def mark_creating(project: str, name: str) -> None:
+    """From its record until its /etc files are in place, a container is unfinished: a kill -9
+    in between leaves a container that runs without its names, so `up` must remake it."""
+    marker = _creating_marker(project, name)
+    marker.parent.mkdir(parents=True, exist_ok=True)
+    marker.touch()
+
+
+def done_creating(project: str, name: str) -> None:
+    _creating_marker(project, name).unlink(missing_ok=True)
+
+
+def is_creating(project: str, name: str) -> bool:
+    return _creating_marker(project, name).exists()
 
 
 def forget_project(project: str) -> None:

@@ -73,8 +73,8 @@ def ensure_volume(project: Project, volume: Volume) -> Path:
     # project's, so `down -v` removes it (and `up`, finding no _data, finishes it).
     data.parent.mkdir(parents=True, exist_ok=True)
     owner = data.parent / VOLUME_LABEL_FILE
-    if not owner.exists():
-        owner.write_text(project.name)
+    if not owner.exists():  # atomically: a kill -9 while another task writes it must not leave it empty
+        write_atomically(owner, project.name)
     crash_point("volume.labelled")
     data.mkdir(exist_ok=True)
     return data
