@@ -5,7 +5,8 @@ one); then one task per unit (service or ambassador) through run_tasks, started 
 units it needs are done, at most parallel_limit() at once: a failed unit fails only its
 dependents (Skipped). A service's task waits for its conditions, binds its specs (the
 deferred step: Driver.desired_containers, now that its dependencies run), checks each
-planned step against the bound spec (plan/service.py's rebind) and carries it out.
+planned step against the bound spec and the state now (plan/service.py's rebind) and
+carries it out.
 Nothing here prints: progress goes to the Reporter the CLI supplies.
 """
 
