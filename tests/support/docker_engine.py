@@ -52,6 +52,7 @@ def private_engine(prefix: str) -> Iterator:
 
     engine = _engine_class()(Path(tempfile.mkdtemp(prefix=prefix, dir="/tmp")))
     try:
+        _forward_within_pool(True)
         engine.start()
         with tempfile.TemporaryDirectory() as work:
             tar = make_busybox_tar(Path(work) / "busybox.tar", Path(work))
@@ -60,6 +61,21 @@ def private_engine(prefix: str) -> Iterator:
     finally:
         engine.stop()
         _remove(engine.dir)
+        _forward_within_pool(False)
+
+
+def _forward_within_pool(on: bool) -> None:
+    """This engine writes no firewall rule (--iptables=false); beside a stock dockerd, whose
+    FORWARD policy is DROP (with br_netfilter), its containers could not reach each other
+    across their bridge. One ACCEPT for traffic inside its address pool, removed after."""
+    if not shutil.which("iptables"):
+        return
+    rule = ["FORWARD", "-s", ADDRESS_POOL, "-d", ADDRESS_POOL, "-j", "ACCEPT"]
+    present = subprocess.run(["iptables", "-C", *rule], capture_output=True).returncode == 0
+    if on and not present:
+        subprocess.run(["iptables", "-I", *rule], capture_output=True, check=True)
+    elif not on and present:
+        subprocess.run(["iptables", "-D", *rule], capture_output=True, check=True)
 
 
 @pytest.fixture(scope="session")
